@@ -1,9 +1,10 @@
-"""The benchmark harness: ``python -m benchmarks [names...] [--python-mxnet PATH]``.
+"""The benchmark harness: ``python -m benchmarks [names...] [--python-mxnet PATH] ...``.
 
 Each workload is timed as a median (with the spread: min and max) over repeated runs,
 pymx beside a hand-written NumPy version of the same computation (the floor pymx is
 held to) and, when ``--python-mxnet`` points at a Python with mxnet 1.9.1 installed,
-MXNet itself in a subprocess.  Results go to ``BENCHMARKS.md`` with the machine, BLAS
+MXNet itself in a subprocess (``--python-torch PATH``: PyTorch's CPU build likewise, with
+the scripts of ``torch_workloads.py``).  Results go to ``BENCHMARKS.md`` with the machine, BLAS
 and versions beside them.  Benchmarks are not tests: nothing here asserts a speed.
 
 Workloads: ``overhead`` (a small elementwise op through ``mx.nd`` vs NumPy), ``gemm``,
@@ -14,6 +15,7 @@ import argparse
 import json
 import os
 import platform
+import re
 import statistics
 import subprocess
 import sys
@@ -349,18 +351,44 @@ print(json.dumps(out))
 """
 
 
-def run_mxnet(python, name, threads):
-    # MXNet's environment has NumPy < 1.24, whose bundled OpenBLAS does not know this
-    # CPU: name the core type so that MXNet's BLAS is not 5x slower (DESIGN section 7).
-    env = dict(os.environ, OMP_NUM_THREADS=str(threads),
-               OPENBLAS_CORETYPE=os.environ.get("OPENBLAS_CORETYPE", "SkylakeX"))
+# The other frameworks, each run in its own Python: option -> (module, the arguments after
+# that Python (NAME and THREADS are appended), the workloads it has, extra environment).
+# MXNet's environment has NumPy < 1.24, whose bundled OpenBLAS does not know this CPU:
+# name the core type so that MXNet's BLAS is not 5x slower (DESIGN section 7).
+OTHERS = {
+    "python_mxnet": ("mxnet", ["-c", _MXNET], ("overhead", "mlp_step", "conv_fwd", "lenet_step"),
+                     {"OPENBLAS_CORETYPE": os.environ.get("OPENBLAS_CORETYPE", "SkylakeX")}),
+    "python_torch": ("torch", [os.path.join(os.path.dirname(os.path.abspath(__file__)),
+                                            "torch_workloads.py")], tuple(WORKLOADS), {}),
+}
+
+
+def run_elsewhere(argv, name, threads, env=None):
+    """Run ``argv + [name, threads]`` (a workload script in another Python) with
+    ``OMP_NUM_THREADS=threads`` and read the JSON line it prints last,
+    ``{implementation: [median, min, max]}``; the labels get the thread count.  A side
+    that fails (not installed, crashed, timed out) gives ``{}`` and a warning."""
+    env = dict(os.environ, OMP_NUM_THREADS=str(threads), **(env or {}))
     try:
-        res = subprocess.run([python, "-c", _MXNET, name], env=env, capture_output=True,
+        res = subprocess.run([*argv, name, str(threads)], env=env, capture_output=True,
                              text=True, timeout=600)
         found = json.loads(res.stdout.strip().splitlines()[-1]) if res.returncode == 0 else {}
-    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError):
-        found = {}
+        why = (res.stderr.strip().splitlines() or ["no output"])[-1]
+    except (OSError, subprocess.TimeoutExpired, ValueError, IndexError) as err:
+        found, why = {}, repr(err)
+    if not found:
+        print(f"  warning: {argv[0]} gave no timings for {name}: {why}", file=sys.stderr)
     return {f"{k} (OMP_NUM_THREADS={threads})": tuple(v) for k, v in found.items()}
+
+
+def version_in(python, module):
+    """``module.__version__`` as seen by another Python, or "unavailable"."""
+    try:
+        res = subprocess.run([python, "-c", f"import {module}; print({module}.__version__)"],
+                             capture_output=True, text=True, timeout=120)
+        return res.stdout.strip() or "unavailable"
+    except (OSError, subprocess.TimeoutExpired):
+        return "unavailable"
 
 
 def machine_info():
@@ -382,23 +410,34 @@ def machine_info():
 
 
 def write_table(results, info, path):
+    """Write ``BENCHMARKS.md``: the machine, then one table per workload, rows in the
+    order measured (gemm's grouped by shape); hand-written notes below the marker stay."""
     lines = ["# Benchmarks", "", "Written by `python -m benchmarks`; figures are medians "
              "(min-max) of repeated runs on the machine below.", ""]
     lines += [f"- {k}: {v}" for k, v in info.items()] + [""]
     lines += ["Implementations of one workload take turns (round robin), so load from other "
               "processes hits them alike; on a shared machine compare the *min* column and "
               "the ratios, and prefer `OPENBLAS_NUM_THREADS=1` (multi-threaded BLAS on "
-              "busy cores spin-waits: 10-100x slower small GEMMs). MXNet runs in a "
-              "subprocess with `OPENBLAS_CORETYPE=SkylakeX` and each `OMP_NUM_THREADS` "
-              "shown. The last column is the median over the first row's median.", ""]
+              "busy cores spin-waits: 10-100x slower small GEMMs). MXNet and PyTorch (CPU) "
+              "run after pymx, each in a subprocess per `OMP_NUM_THREADS` shown (MXNet with "
+              "`OPENBLAS_CORETYPE=SkylakeX`; PyTorch also calls `torch.set_num_threads` with "
+              "it). `torch jit.script` is the module compiled to TorchScript, PyTorch's "
+              "nearest offline analogue of `hybridize()` (`torch.compile` needs a compiler "
+              "at run time and is not timed). The last column is the median over the first "
+              "row's median (in gemm: the first row of the same shape).", ""]
     for name, rows in results.items():
-        base = next(iter(rows.values()))[0]
         lines += [f"## {name}", "", "| implementation | median | min | max | median / first row |",
                   "|---|---|---|---|---|"]
-        for impl, (med, lo, hi) in rows.items():
-            unit, scale = ("us", 1e6) if med < 1e-3 else ("ms", 1e3)
-            lines.append(f"| {impl} | {med * scale:.2f} {unit} | {lo * scale:.2f} | "
-                         f"{hi * scale:.2f} | {med / base:.2f}x |")
+        groups = {}                                  # gemm: one group per shape
+        for impl, timing in rows.items():
+            shape = re.search(r"\d+x\d+x\d+", impl)
+            groups.setdefault(shape and shape.group(), {})[impl] = timing
+        for group in groups.values():
+            base = next(iter(group.values()))[0]
+            for impl, (med, lo, hi) in group.items():
+                unit, scale = ("us", 1e6) if med < 1e-3 else ("ms", 1e3)
+                lines.append(f"| {impl} | {med * scale:.2f} {unit} | {lo * scale:.2f} | "
+                             f"{hi * scale:.2f} | {med / base:.2f}x |")
         lines.append("")
     marker = "<!-- hand-written notes below: kept when the harness rewrites this file -->"
     notes = ""
@@ -418,18 +457,25 @@ def main(argv=None):
     parser.add_argument("names", nargs="*", choices=[[]] + list(WORKLOADS),
                         help="workloads to run (default: all)")
     parser.add_argument("--python-mxnet", help="a Python with mxnet 1.9.1 to time too")
+    parser.add_argument("--python-torch", help="a Python with torch (CPU) to time too")
     parser.add_argument("--output", default=os.path.join(ROOT, "BENCHMARKS.md"))
     args = parser.parse_args(argv)
     results = {}
     for name in args.names or list(WORKLOADS):
         print(f"running {name} ...", flush=True)
         results[name] = WORKLOADS[name]()
-        if args.python_mxnet and name in ("overhead", "mlp_step", "conv_fwd", "lenet_step"):
-            for threads in (1, 2):
-                results[name].update(run_mxnet(args.python_mxnet, name, threads))
+        for option, (_, script, names, env) in OTHERS.items():
+            python = getattr(args, option)
+            if python and name in names:
+                for threads in (1, 2):
+                    results[name].update(run_elsewhere([python, *script], name, threads, env))
         for impl, (med, lo, hi) in results[name].items():
             print(f"  {impl:45s} {med * 1e3:10.4f} ms  ({lo * 1e3:.4f}-{hi * 1e3:.4f})")
-    write_table(results, machine_info(), args.output)
+    info = machine_info()
+    for option, (module, *_) in OTHERS.items():
+        if getattr(args, option):
+            info[module] = version_in(getattr(args, option), module)
+    write_table(results, info, args.output)
     print(f"wrote {args.output}")
 
 

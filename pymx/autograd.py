@@ -101,10 +101,14 @@ class Node:
         return self.var is not None
 
     def free(self):
-        """Drop the saved arrays (after a backward without ``retain_graph``)."""
+        """Drop the saved arrays (after a backward without ``retain_graph``); an op
+        that holds more (a CachedOp call's memory blocks) gets ``release()`` called."""
         if not self.is_leaf:
             self.inputs = self.outputs = None
             self.freed = True
+            release = getattr(self.op, "release", None)
+            if release is not None:
+                release()
 
 
 def _record(op, attrs, inputs, outputs):
@@ -346,12 +350,24 @@ class Function:
         self.saved_tensors = ()
 
     def save_for_backward(self, *args):
+        """Keep arrays for ``backward`` (call it inside ``forward``); they are in
+        ``self.saved_tensors``, in the order given.
+        """
         self.saved_tensors = args
 
     def forward(self, *inputs):
+        """Override: compute the outputs (NDArray or tuple) from NDArray ``inputs``.
+
+        It runs with recording paused, so the ops inside are not taped: the whole call
+        is one node whose gradient is ``backward``.
+        """
         raise NotImplementedError
 
     def backward(self, *output_grads):
+        """Override: given one gradient per output (same shapes), return the
+        gradient of each input of ``forward``, in order (one NDArray, or a tuple for
+        several inputs).  Runs with recording paused.
+        """
         raise NotImplementedError
 
     def __call__(self, *inputs):

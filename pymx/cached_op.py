@@ -11,7 +11,7 @@ the internal entries live in preallocated blocks, one per storage id.  Calls out
 ``autograd.record()`` reuse one set of blocks per signature (what static allocation
 buys in MXNet); a recorded call gets its own set, kept by its tape node until its
 gradient has run, since the next call must not overwrite the values the backward
-reads.  Outputs and gradients are never in a block: they are the caller's arrays.
+reads; when the tape frees the node, its set is kept for the next recorded call.  Outputs and gradients are never in a block: they are the caller's arrays.
 
 Training mode is read from ``autograd.is_training()`` **at each call**, so Dropout
 and BatchNorm behave per call, not as frozen when the graph was traced
@@ -57,6 +57,12 @@ class _CallNode:
                 out[i] = NDArray(g, x.context)
         return out
 
+    def release(self):
+        """The tape is done with this call: its blocks may serve the next recorded call."""
+        if self.storage is not None:
+            self.program.spare_storage.append(self.storage)
+        self.storage = self.values = self.feed = None
+
 
 class CachedOp:
     """A Symbol compiled for repeated calls on NDArrays (see the module docstring)."""
@@ -80,6 +86,7 @@ class CachedOp:
             wrt = [self._inputs[i] for i in need]
             prog = Program(self._symbol, wrt, arrays[0].context if arrays else None)
             prog.plan_info = self._plan(prog, arrays) if self.flags.get("static_alloc") else None
+            prog.spare_storage = []        # blocks of recorded calls whose backward ran
             self._cache[key] = prog
         return prog
 
@@ -105,6 +112,8 @@ class CachedOp:
         if prog.plan_info is None:
             return None
         if recording:
+            if prog.spare_storage:
+                return prog.spare_storage.pop()
             return Storage(*prog.plan_info, prog.ctx.backend)
         if prog.storage is None:
             prog.storage = Storage(*prog.plan_info, prog.ctx.backend)

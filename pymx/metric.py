@@ -614,6 +614,9 @@ class PearsonCorrelation(EvalMetric):
             self.reset_micro()
 
     def reset_micro(self):
+        """Reset the running sums of ``average='micro'`` (means, sums of squared
+        deviations and the co-deviation of predictions and labels, and counts).
+        """
         self._sse_p = 0
         self._mean_p = 0
         self._sse_l = 0
@@ -637,6 +640,9 @@ class PearsonCorrelation(EvalMetric):
         return count, mean, m_2
 
     def update_cov(self, label, pred):
+        """Add ``sum((label - mean_label) * (pred - mean_pred))`` (1-D float64 arrays)
+        to the running co-deviation, using the current running means.
+        """
         self._conv = self._conv + numpy.sum((label - self._mean_l) * (pred - self._mean_p))
 
     def update(self, labels, preds):

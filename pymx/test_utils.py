@@ -25,15 +25,22 @@ def default_context():
 
 
 def set_default_context(ctx):
+    """Set the context ``default_context()`` returns (the tests' device)."""
     _DEFAULT_CTX[0] = Context(ctx)
 
 
 def default_rtols():
+    """MXNet's default relative tolerances per dtype (float16 1e-2, float32
+    1e-4, float64 1e-5), used by ``assert_almost_equal`` when none is given.
+    """
     return {np.dtype(np.float16): 1e-2, np.dtype(np.float32): 1e-4,
             np.dtype(np.float64): 1e-5}
 
 
 def default_atols():
+    """MXNet's default absolute tolerances per dtype (float16 1e-1, float32
+    1e-3, float64 1e-20).
+    """
     return {np.dtype(np.float16): 1e-1, np.dtype(np.float32): 1e-3,
             np.dtype(np.float64): 1e-20}
 
@@ -94,14 +101,17 @@ def assert_almost_equal(a, b, rtol=None, atol=None, names=("a", "b"), equal_nan=
 
 
 def rand_shape_2d(dim0=10, dim1=10):
+    """A random 2-D shape, each axis in ``[1, dim]`` (NumPy's global RNG)."""
     return tuple(np.random.randint(1, d + 1) for d in (dim0, dim1))
 
 
 def rand_shape_3d(dim0=10, dim1=10, dim2=10):
+    """A random 3-D shape, each axis in ``[1, dim]`` (NumPy's global RNG)."""
     return tuple(np.random.randint(1, d + 1) for d in (dim0, dim1, dim2))
 
 
 def rand_shape_nd(num_dim, dim=10):
+    """A random shape of ``num_dim`` axes, each in ``[1, dim]``."""
     return tuple(np.random.randint(1, dim + 1, size=num_dim).tolist())
 
 

@@ -30,7 +30,9 @@ def _entry_shapes(symbol, shape):
         if n.is_variable and n.name in shape:
             known[(id(n), 0)] = parse_shape(shape[n.name])
         elif n.is_variable and "__shape__" in n.attrs:
-            known[(id(n), 0)] = parse_shape(n.attrs["__shape__"])
+            declared = parse_shape(n.attrs["__shape__"])
+            if declared is not None and 0 not in declared:     # 0: Gluon's "unknown"
+                known[(id(n), 0)] = declared
     return infer_shapes(order, known)
 
 

@@ -67,12 +67,7 @@ LOSS_HEADS = ("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutp
               "MAERegressionOutput", "SVMOutput", "MakeLoss", "make_loss")
 
 # ---- rules known to be wrong (strict xfail: remove the entry when fixed) --------------------
-KNOWN_WRONG = {
-    "gamma": "gradient rule is zeros; d/dx gamma(x) = gamma(x) digamma(x) needs a digamma "
-             "kernel the backend contract lacks",
-    "gammaln": "gradient rule is zeros; d/dx gammaln(x) = digamma(x) needs a digamma "
-               "kernel the backend contract lacks",
-}
+KNOWN_WRONG = {}      # empty: gamma/gammaln got their digamma rule (pymx/ops/special.py)
 
 # ---- local cases: the _backward_* ops (w.r.t. their linear inputs) and overrides --------------
 IMG = (1, 2, 4, 4)
@@ -89,12 +84,76 @@ LOCAL = {
                                                   "no_bias": True}),
         Case((2, 3), A((2, 5), grad=False), (3, 5), attrs={"num_hidden": 3,
                                                            "data_grad": False})],
+    "_backward_Convolution": [
+        Case((1, 2, 3, 3), (1, 3, 5, 5), (2, 3, 3, 3), attrs=[
+            {"kernel": (3, 3), "num_filter": 2},
+            {"kernel": (3, 3), "num_filter": 2, "pad": (1, 1), "stride": (2, 2),
+             "no_bias": True}]),
+        Case((1, 4, 4), (1, 4, 6), (4, 2, 3), attrs={"kernel": (3,), "num_filter": 4,
+                                                      "num_group": 2, "dilate": (1,)})],
+    "_backward_Deconvolution": Case((1, 2, 6, 6), (1, 3, 3, 3), (3, 2, 3, 3), attrs=[
+        {"kernel": (3, 3), "num_filter": 2, "stride": (2, 2), "pad": (1, 1), "adj": (1, 1)},
+        {"kernel": (3, 3), "num_filter": 2, "stride": (2, 2), "dilate": (2, 2),
+         "target_shape": (6, 6), "no_bias": False}]),
+    "_backward_nanprod": Case((3, 4), A((3, 4), 0.5, 1.5), (3, 4)),
+    "_backward_softmax_cross_entropy": Case((1,), (3, 4), I((3,), 4)),
+    "_backward_UpSampling": [
+        Case((1, 2, 4, 4), A((1, 2, 2, 2), grad=False), attrs={"scale": 2,
+                                                              "sample_type": "nearest"}),
+        Case((1, 3, 4, 4), A((1, 2, 2, 2), grad=False), A((1, 1, 4, 4), grad=False),
+             attrs={"scale": 2, "sample_type": "nearest"}),
+        Case((1, 2, 4, 4), A((1, 2, 2, 2), grad=False), A((1, 2, 1, 1), grad=False),
+             attrs={"scale": 2, "sample_type": "nearest", "multi_input_mode": "sum"})],
+    "_backward_LeakyReLU": [   # data away from the kink at 0 (|x| >= 0.25)
+        Case((2, 3, 4), A((2, 3, 4), kind="nz"), (3,), attrs={"act_type": "prelu"}),
+        Case((2, 3), A((2, 3), kind="nz"), (1,), attrs={"act_type": "prelu"})],
+    "_backward_L2Normalization": [
+        Case((2, 3, 4), (2, 3, 4), A((2,), 0.5, 2), attrs={}),
+        Case((2, 3, 4), (2, 3, 4), A((2, 4), 0.5, 2), attrs={"mode": "channel"}),
+        Case((2, 3, 4), (2, 3, 4), A((2, 3), 0.5, 2), attrs={"mode": "spatial"})],
+    # mean and the spread are replaced by the statistics of data (see PRE)
+    "_backward_LayerNorm": [
+        Case((2, 3, 4), (2, 3, 4), (4,), A((2, 3, 1), grad=False), A((2, 3, 1), grad=False)),
+        Case((2, 3, 4), (2, 3, 4), (3,), A((2, 1, 4), grad=False), A((2, 1, 4), grad=False),
+             attrs={"axis": 1})],
+    "_backward_InstanceNorm": [
+        Case((2, 3, 4), (2, 3, 4), (3,), A((2, 3), grad=False), A((2, 3), grad=False)),
+        Case((1, 2, 2, 3), (1, 2, 2, 3), (2,), A((1, 2), grad=False), A((1, 2), grad=False),
+             attrs={"eps": 0.1})],
+    "_backward_GroupNorm": Case((2, 4, 3), (2, 4, 3), (2,), A((2, 2), grad=False),
+                                A((2, 2), grad=False), attrs={"num_groups": 2}),
+    "_backward_BatchNorm": [
+        Case((2, 3, 4), (2, 3, 4), (3,), A((3,), grad=False), A((3,), grad=False),
+             attrs=[{"fix_gamma": False}, {}, {"use_global_stats": True, "fix_gamma": False}]),
+        Case((2, 3, 4), (2, 3, 4), (4,), A((4,), grad=False), A((4,), grad=False),
+             attrs={"axis": -1, "fix_gamma": False})],
+    "_backward_LRN": Case((2, 4, 3, 3), (2, 4, 3, 3), A((2, 4, 3, 3), grad=False),
+                          attrs=[{"nsize": 3}, {"nsize": 5, "alpha": 0.5, "beta": 0.6,
+                                                "knorm": 1.0}]),
     "_backward_Pad": Case((1, 2, 5, 6), attrs=[{"mode": m, "pad_width": (0, 0, 0, 0, 1, 1,
                                                                           2, 1)}
                                                for m in ("constant", "edge", "reflect")]),
-    "_backward_Pooling": Case((1, 2, 2, 2), A(IMG, grad=False), A((1, 2, 2, 2), grad=False),
-                              attrs=[{"kernel": (2, 2), "stride": (2, 2), "pool_type": t}
-                                     for t in ("avg", "sum")]),
+    # the pooled output input is replaced by Pooling(data) (see PRE)
+    "_backward_Pooling": [
+        Case((1, 2, 2, 2), A(IMG, grad=False), A((1, 2, 2, 2), grad=False),
+             attrs=[{"kernel": (2, 2), "stride": (2, 2), "pool_type": t}
+                    for t in ("avg", "sum", "max")]),
+        Case(IMG, A(IMG, grad=False), A(IMG, grad=False),
+             attrs={"kernel": (3, 3), "pad": (1, 1), "pool_type": "max"}),
+        Case(IMG, A(IMG, 0.5, 2), A(IMG, grad=False),          # lp: x matters
+             attrs=[{"kernel": (3, 3), "pad": (1, 1), "pool_type": "lp", "p_value": p}
+                    for p in (1, 2, 3)]),
+        Case((1, 2, 1, 1), A(IMG, 0.5, 2), A((1, 2, 1, 1), grad=False),
+             attrs=[{"global_pool": True, "pool_type": t, "p_value": 2}
+                    for t in ("max", "lp")])],
+    "_max_pool_gather": [
+        Case(IMG, A(IMG, grad=False), A(IMG, grad=False),
+             attrs={"kernel": (3, 3), "pad": (1, 1), "pool_type": "max"}),
+        Case(IMG, A(IMG, grad=False), A((1, 2, 2, 2), grad=False),
+             attrs={"kernel": (3, 3), "stride": (2, 2), "pool_type": "max",
+                    "pooling_convention": "full"}),
+        Case(IMG, A(IMG, grad=False), A((1, 2, 1, 1), grad=False),
+             attrs={"global_pool": True, "pool_type": "max"})],
     "_backward_SequenceLast": Case((2, 3), A((4, 2, 3), grad=False), I((2,), 5, lo=1),
                                    attrs={"use_sequence_length": True}),
     "_backward_diag": Case((3,), A((3, 4), grad=False), attrs={"k": 1}),
@@ -118,28 +177,55 @@ LOCAL = {
 }
 
 # ---- second order: rules whose gradient ops have no gradient (strict xfail) ----------------
-#: op -> the backward op(s) its rule calls that have ``gradient=None``; their outputs are
-#: constants on the tape, so the second derivative misses their terms.
+#: op -> the backward op its rule calls that has ``gradient=None`` (its outputs are
+#: constants on the tape, so the second derivative misses their terms), and why.
 NOT_TWICE = {
-    "BatchNorm": "_backward_BatchNorm", "CTCLoss": "_backward_CTCLoss",
-    "Convolution": "_backward_Convolution", "Deconvolution": "_backward_Deconvolution",
-    "GroupNorm": "_backward_GroupNorm", "InstanceNorm": "_backward_InstanceNorm",
-    "L2Normalization": "_backward_L2Normalization", "LRN": "_backward_LRN",
-    "LayerNorm": "_backward_LayerNorm", "RNN": "_backward_RNN",
-    "UpSampling": "_backward_UpSampling", "nanprod": "_backward_nanprod",
-    "softmax_cross_entropy": "_backward_softmax_cross_entropy",
-    "Pooling": "_backward_Pooling (pool_type='max' raises; avg/sum/lp are fine)",
-    "LeakyReLU": "_backward_LeakyReLU (act_type='prelu' only)",
+    "CTCLoss": "_backward_CTCLoss: would need the derivative of the alpha-beta recursion",
+    "RNN": "_backward_RNN: the fused recurrence's backward (pymx/ops/rnn.py) has no rule",
 }
 #: which case of the table shows the missing terms (default 0)
-NOT_TWICE_CASE = {"LeakyReLU": 1, "UpSampling": 1}
+NOT_TWICE_CASE = {}
 
 _SEEDED = {"Dropout", "LeakyReLU", "RNN"}      # random masks: reseed before every call
 #: ops whose extra outputs carry no gradient (as MXNet): only output 0 is checked
 FIRST_OUTPUT_ONLY = {"LayerNorm": "MXNet's backward ignores the mean/std head gradients",
                      "BatchNorm": "MXNet's backward ignores the mean/var head gradients"}
-#: ops that read only part of their input: the check goes through a projection
-PRE = {"_linalg_potrf": lambda x: (x + x.swapaxes(-1, -2)) * 0.5}   # symmetric input
+#: inputs that must be derived from others: ``(inputs, attrs) -> inputs``, applied on the
+#: tape.  potrf reads only part of its input (symmetrize); the pooling backward ops need
+#: the pooled output of their data.
+#: the normalization backward ops need the statistics of their data.
+_POOLED = lambda xs, attrs: xs[:2] + [mx.nd.Pooling(xs[1], **attrs)]    # noqa: E731
+
+
+def _norm_stats(name):
+    def pre(xs, attrs):
+        x, gamma = xs[1], xs[2]
+        if name == "InstanceNorm":
+            axes = tuple(range(2, x.ndim))
+            mean = mx.nd.mean(x, axis=axes)
+            var = mx.nd.mean(mx.nd.square(x - mx.nd.mean(x, axis=axes, keepdims=True)),
+                             axis=axes)
+            return xs[:3] + [mean, var]
+        extra = [gamma * 0 + 0.1, gamma * 0 + 1.5] if name == "BatchNorm" else []
+        out = getattr(mx.nd, name)(x, gamma, gamma * 0, *extra, output_mean_var=True,
+                                   **attrs)
+        return xs[:3] + [out[1], out[2]]
+    return pre
+
+
+def _lrn_norm(xs, attrs):
+    a = dict({"alpha": 1e-4, "knorm": 2.0}, **attrs)
+    half = a["nsize"] // 2
+    win = mx.nd.Pooling(mx.nd.square(xs[1]).expand_dims(1), kernel=(a["nsize"], 1, 1),
+                        pad=(half, 0, 0), pool_type="sum").reshape(xs[1].shape)
+    return xs[:2] + [win * (a["alpha"] / a["nsize"]) + a["knorm"]]
+
+
+PRE = {"_linalg_potrf": lambda xs, attrs: [(xs[0] + xs[0].swapaxes(-1, -2)) * 0.5],
+       "_backward_LRN": _lrn_norm,
+       "_backward_Pooling": _POOLED, "_max_pool_gather": _POOLED,
+       **{f"_backward_{n}": _norm_stats(n)
+          for n in ("LayerNorm", "InstanceNorm", "GroupNorm", "BatchNorm")}}
 
 
 def _table():
@@ -191,7 +277,7 @@ def _fn(name, attrs, dtypes):
             mx.random.seed(7)
         xs = [x if dt == F64 else x.astype(dt) for x, dt in zip(xs, dtypes)]
         if name in PRE:
-            xs[0] = PRE[name](xs[0])
+            xs = PRE[name](xs, attrs)
         out = f(*xs, **attrs)
         if not isinstance(out, list):
             return out
@@ -407,4 +493,27 @@ def test_second_order_compositions(name, fn):
     """Gradients whose head gradient depends on x: the second derivative goes through
     the backward ops' own rules (``_backward_pick``, ``_backward_softmax``...)."""
     x = np.random.uniform(-1, 1, (3, 4))
+    check_gradient(_first_gradient(fn, [0]), [x], grad_inputs=[0])
+
+
+_W = np.random.RandomState(4).uniform(-1, 1, (3, 2, 3, 3))
+_POOL3 = {"kernel": (3, 3), "pad": (1, 1)}
+
+
+@pytest.mark.parametrize("name, fn", [
+    ("overlapping max pooling of a square", lambda x: mx.nd.Pooling(
+        x * x, pool_type="max", **_POOL3) * mx.nd.Pooling(x, pool_type="avg", **_POOL3)),
+    ("lp pooling, p=3", lambda x: mx.nd.Pooling(x * x + 0.5, pool_type="lp", p_value=3,
+                                                **_POOL3) ** 2),
+    ("convolution squared", lambda x: mx.nd.Convolution(
+        x, mx.nd.array(_W, dtype=np.float64), num_filter=3, no_bias=True, **_POOL3) ** 2),
+    ("LRN of a square", lambda x: mx.nd.LRN(x * x, nsize=3, alpha=0.5, knorm=1.0) * x),
+    ("layer norm of tanh", lambda x: mx.nd.tanh(mx.nd.LayerNorm(
+        mx.nd.tanh(x), mx.nd.ones((4,), dtype=np.float64) * 1.5,
+        mx.nd.zeros((4,), dtype=np.float64))) * x),
+])
+def test_second_order_image_compositions(name, fn):
+    """As above on (1, 2, 4, 4) images: the head gradients of the pooling, convolution
+    and normalization backward ops depend on x, so their own rules are exercised."""
+    x = np.random.RandomState(0).uniform(-1, 1, (1, 2, 4, 4))
     check_gradient(_first_gradient(fn, [0]), [x], grad_inputs=[0])

@@ -54,6 +54,9 @@ class Result:
         return self.status in ("pass", "skip", "xfail")
 
     def to_dict(self):
+        """The result as a plain dict (op, dtype, status, max_abs, max_rel, examples,
+        message, repro), for the JSON report.
+        """
         return {k: getattr(self, k) for k in ("op", "dtype", "status", "max_abs", "max_rel",
                                               "examples", "message", "repro")}
 
@@ -102,6 +105,7 @@ class Expectations:
 
     @classmethod
     def load(cls, path):
+        """Read the expectations file at ``path`` (see the class docstring)."""
         path = Path(path)
         return cls(path.read_text().splitlines(), str(path))
 
@@ -123,6 +127,9 @@ class Expectations:
         return cls()
 
     def lookup(self, table, op, dtype):
+        """The entry of ``table`` for ``op`` at ``dtype``: an ``op[dtype]`` line wins
+        over a line for the whole op; None when neither exists.
+        """
         return table.get(f"{op}[{dtype}]", table.get(op))
 
 

@@ -24,6 +24,7 @@ from ..attribute import AttrScope
 from ..base import MXNetError
 from ..name import Prefix
 from ..symbol.graph import Node, topo_order
+from ..symbol.symbol import Symbol
 
 __all__ = ["build_gradient", "GradientGraph"]
 
@@ -57,10 +58,15 @@ class GradientGraph:
         self.symbol, self.head_grads, self.wrt, self.grads = symbol, head_grads, wrt, grads
 
     def grad_entries(self):
+        """The graph entries ``(node, index, version)`` of the gradients that are not
+        identically zero (the heads of the backward graph).
+        """
         return [g for g in self.grads if g is not None]
 
     def grad_symbols(self):
-        from ..symbol.symbol import Symbol
+        """One Symbol per ``wrt`` variable for its gradient, or None where the
+        gradient is identically zero (pruned by zero propagation).
+        """
         return [None if g is None else Symbol([g]) for g in self.grads]
 
     def backward_order(self):
@@ -75,10 +81,17 @@ class GradientGraph:
         return [i for i, h in enumerate(self.head_grads) if id(h) in used]
 
 
+class _Constant(Symbol):
+    """An input no gradient flows to, as the rules see it: like an NDArray off the
+    tape, its ``_node`` is None, so a rule may skip that gradient (FullyConnected then
+    does not compute ``dy W`` for the data, as MXNet's req='null' does)."""
+    __slots__ = ()
+    _node = None
+
+
 def build_gradient(symbol, wrt):
     """Build the backward graph of ``symbol`` for the variable nodes ``wrt``."""
     from .. import symbol as F
-    from ..symbol.symbol import Symbol
     order = topo_order(symbol._outputs)
     wanted = {id(n) for n in wrt}
     need = set()
@@ -111,7 +124,7 @@ def build_gradient(symbol, wrt):
         if node.op.gradient is None:
             raise MXNetError(f"operator {node.name} ({node.op.name}) has no gradient "
                              "rule; set grad_req='null' for the inputs before it")
-        xs = [Symbol([e]) for e in node.inputs]
+        xs = [Symbol([e]) if id(e[0]) in need else _Constant([e]) for e in node.inputs]
         ys = [Symbol([(node, i, 0)]) for i in range(n_out)]
         with _scope_of(node):
             dys = [g if g is not None else F.zeros_like(ys[i]) for i, g in enumerate(outs)]

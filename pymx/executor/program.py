@@ -41,6 +41,9 @@ class Program:
                                    if id(n) not in fwd and not n.is_variable]
 
     def node_ctx(self, node):
+        """The context ``node`` runs on: its ``__ctx_group__``'s context in
+        ``group2ctx`` (model parallelism), else the program's default context.
+        """
         group = node.attrs.get("__ctx_group__")
         return self.group2ctx.get(group, self.ctx) if group else self.ctx
 

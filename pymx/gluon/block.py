@@ -357,6 +357,11 @@ class Block:
         raise NotImplementedError
 
     def register_op_hook(self, callback, monitor_all=False):
+        """MXNet: a hybridized HybridBlock calls ``callback(node_name, op_name,
+        array)`` for every operator output of its CachedOp (inputs too when
+        ``monitor_all``).  pymx passes the call down to the children and installs no
+        hook yet: the callback is accepted and never called.
+        """
         for child in self._children.values():
             child.register_op_hook(callback, monitor_all)
 
@@ -812,6 +817,9 @@ class SymbolBlock(HybridBlock):
         raise NotImplementedError
 
     def reset_ctx(self, ctx):
+        """Move every parameter of the block to the context(s) ``ctx``, keeping
+        the values (``Parameter.reset_ctx``).
+        """
         for p in self.collect_params().values():
             p.reset_ctx(ctx)
 

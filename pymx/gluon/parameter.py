@@ -407,6 +407,9 @@ class Parameter:
         return self.data(row_id.context)
 
     def list_row_sparse_data(self, row_id):
+        """MXNet: the rows ``row_id`` of a row_sparse parameter on every context.
+        pymx stores every parameter densely, so this is ``list_data()`` (all rows).
+        """
         return self.list_data()
 
 
@@ -476,12 +479,15 @@ class ParameterDict:
         return key in self._params
 
     def items(self):
+        """``(full name, Parameter)`` pairs, in the order they were created."""
         return self._params.items()
 
     def keys(self):
+        """The full parameter names (prefix included), in creation order."""
         return self._params.keys()
 
     def values(self):
+        """The Parameters, in creation order."""
         return self._params.values()
 
     @property
@@ -570,14 +576,19 @@ class ParameterDict:
             v.initialize(None, ctx, init, force_reinit=force_reinit)
 
     def zero_grad(self):
+        """Set the gradient of every parameter to 0 (needed between steps when
+        ``grad_req='add'``; with 'write' backward overwrites them).
+        """
         for v in self.values():
             v.zero_grad()
 
     def reset_ctx(self, ctx):
+        """Move every parameter to the context(s) ``ctx``, keeping the values."""
         for v in self.values():
             v.reset_ctx(ctx)
 
     def list_ctx(self):
+        """The contexts the parameters live on, each once, in first-seen order."""
         s = []
         for v in self.values():
             s.extend(c for c in v.list_ctx() if c not in s)

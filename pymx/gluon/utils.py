@@ -128,6 +128,9 @@ class HookHandle:
         self._id = None
 
     def attach(self, hooks_dict, hook):
+        """Register ``hook`` in ``hooks_dict`` (a Block's ordered hook table) under a
+        fresh id; a handle can be attached once.
+        """
         assert self._hooks_dict is None, "The same handle cannot be attached twice."
         self._id = HookHandle._next_id
         HookHandle._next_id += 1
@@ -135,6 +138,7 @@ class HookHandle:
         self._hooks_dict = hooks_dict
 
     def detach(self):
+        """Remove the hook from its table (a no-op when already detached)."""
         if self._hooks_dict is not None and self._id in self._hooks_dict:
             del self._hooks_dict[self._id]
         self._hooks_dict = None

@@ -192,9 +192,35 @@ Gradients are the true derivatives.  Difference from MXNet 1.9.1: its ``selu``
 gradient below zero is ``lambda * (alpha + out)`` (a bug; the derivative is
 ``out + lambda * alpha``); pymx returns the derivative.""")
 
+def _gamma_to_data(F, g, x):
+    """A gamma-shaped ``g`` broadcast like gamma in PReLU: ``prelu(-1, g) = -g``."""
+    return -F.LeakyReLU(-F.ones_like(x), g, act_type="prelu")
+
+
+def _data_to_gamma(F, v, x, gamma):
+    """The adjoint: ``v`` summed to gamma's shape, by the backward op's gamma gradient
+    (``sum(ograd * data)`` over ``data <= 0``) with data = -1."""
+    return -F._backward_LeakyReLU(v, -F.ones_like(x), gamma, act_type="prelu")[1]
+
+
+def _prelu_backward_gradient(F, a, xs, ys, dys):
+    """``dx = dy * (1 if x > 0 else gamma)`` and ``dgamma = sum(dy * x over x <= 0)`` are
+    linear in dy; dx is linear in gamma and dgamma in x (the masks are constant almost
+    everywhere).  With heads ``(gx, gg)``:
+    ``d dy = gx * (1 or gamma) + x * gg``, ``d x = dy * gg``, ``d gamma = sum(gx * dy)``,
+    the last two over ``x <= 0`` only."""
+    dy, x, gamma = xs
+    gx, gg = dys
+    neg = x <= 0
+    gg_b = _gamma_to_data(F, gg, x)
+    d_dy = F._backward_LeakyReLU(gx, x, gamma, act_type="prelu")[0] + neg * x * gg_b
+    return [d_dy, neg * dy * gg_b, _data_to_gamma(F, neg * dy * gx, x, gamma)]
+
+
 register(
     "_backward_LeakyReLU", _prelu_backward, inputs=("ograd", "data", "gamma"),
     params=_LEAKY_PARAMS, outputs=("data_grad", "gamma_grad"),
+    gradient=_prelu_backward_gradient,
     infer_shape=lambda a, s: (s, [s[1], s[2]]),
     doc="PReLU's backward: ``dx = dy * (1 if x > 0 else gamma)``, ``dgamma = sum(dy * x "
         "where x <= 0)`` reduced to gamma's shape.")

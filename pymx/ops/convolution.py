@@ -223,6 +223,32 @@ def _outputs(grads, n):
     return [grads[i] for i in range(n)]
 
 
+def _second_order(forward, backward):
+    """The gradient of ``backward`` (``_backward_Convolution`` or ``_backward_Deconvolution``),
+    i.e. second derivatives through ``forward``.
+
+    The backward op maps ``(dy, x, w)`` to ``(dx, dw[, db])`` where ``dx = A(dy, w)`` and
+    ``dw = B(dy, x)`` are *bilinear* and ``db = sum(dy)`` is linear.  So for heads
+    ``(gx, gw[, gb])`` each input's gradient is one of the products again:
+
+    * ``d dy = forward(gx, w) + forward(x, gw) + broadcast(gb)``: ``forward(., w)`` is
+      the adjoint of ``A(., w)``, and ``forward(x, .)`` the adjoint of ``B(., x)``;
+    * ``d x = A(dy, gw)``: the data-gradient of the backward op with weight ``gw``;
+    * ``d w = B(dy, gx)``: its weight-gradient with ``gx`` in the place of data.
+    """
+    def gradient(F, a, xs, ys, dys):
+        dy, x, w = xs
+        gx, gw = dys[0], dys[1]
+        lin = dict(a, no_bias=True)
+        fwd, bwd = getattr(F, forward), getattr(F, backward)
+        d_dy = fwd(gx, w, **lin) + fwd(x, gw, **lin)
+        if not a.no_bias:
+            bias_shape = (1, -1) + (1,) * len(a.kernel)
+            d_dy = d_dy + F.broadcast_like(F.reshape(dys[2], shape=bias_shape), dy)
+        return [d_dy, bwd(dy, x, gw, **lin)[0], bwd(dy, gx, w, **lin)[1]]
+    return gradient
+
+
 def _conv_gradient(F, a, xs, ys, dys):
     return _outputs(F._backward_Convolution(dys[0], xs[0], xs[1], **a), len(xs))
 
@@ -269,11 +295,12 @@ def _backward_convolution(k, a, dy, x, w):
 register(
     "_backward_Convolution", _backward_convolution, inputs=("out_grad", "data", "weight"),
     params=_conv_params(), outputs=_bwd_conv_outputs, infer_shape=_bwd_conv_infer_shape,
+    gradient=_second_order("Convolution", "_backward_Convolution"),
     doc="""Convolution's gradient: ``(d_data, d_weight[, d_bias])`` from ``out_grad``.
 
 ``d_data = col2im(W^T @ dy)`` (a Deconvolution of dy), ``d_weight = sum_n dy[n] @
-im2col(x)[n]^T``, ``d_bias = dy summed over N and space``.  (No gradient of its own:
-second derivatives through Convolution are not supported.)""")
+im2col(x)[n]^T``, ``d_bias = dy summed over N and space``.  Its own gradient (second
+derivatives through Convolution) is made of Convolutions and of itself again.""")
 
 
 # ---- Deconvolution ---------------------------------------------------------------------------
@@ -371,6 +398,7 @@ register(
     "_backward_Deconvolution", _backward_deconvolution,
     inputs=("out_grad", "data", "weight"), params=_conv_params(deconv=True),
     outputs=_bwd_conv_outputs, infer_shape=_bwd_conv_infer_shape,
+    gradient=_second_order("Deconvolution", "_backward_Deconvolution"),
     doc="""Deconvolution's gradient ``(d_data, d_weight[, d_bias])``: d_data is a
 Convolution of out_grad with the same weight; d_weight swaps the roles of data and
 out_grad in Convolution's weight gradient.""")

@@ -10,6 +10,7 @@ import math
 
 from ..base import MXNetError
 from .registry import Param, register
+from .special import digamma
 from .util import broadcast_shape, check_same_dtype, scalar_for
 
 # ---- unary ------------------------------------------------------------------------------
@@ -54,8 +55,8 @@ _UNARY = {
     # END EXERCISE unary_grads
     "erf": ("erf", lambda F, x, y, dy: dy * F.exp(-F.square(x)) * (2 / math.sqrt(math.pi))),
     "erfinv": ("erfinv", lambda F, x, y, dy: dy * F.exp(F.square(y)) * (math.sqrt(math.pi) / 2)),
-    "gammaln": ("gammaln", None),
-    "gamma": ("gamma", None),
+    "gammaln": ("gammaln", lambda F, x, y, dy: dy * digamma(F, x)),
+    "gamma": ("gamma", lambda F, x, y, dy: dy * y * digamma(F, x)),
     "logical_not": ("logical_not", None),
 }
 

@@ -13,7 +13,9 @@ and the gradient, with ``w = dy * gamma``, is::
 
 (``_norm_dx`` below).  The forward passes and these backward ops are written in
 backend kernels; the gradient rules only call the ``_backward_*`` op.  The backward
-ops have no gradient of their own (no second derivatives through normalization).
+ops' own gradients (second derivatives) are F-op compositions: ``_Groups`` and
+``_norm_backward_gradient`` for the four mean/variance norms, ``_l2_backward_gradient``
+for L2Normalization, ``_lrn_backward_gradient`` for LRN.
 """
 from ..base import FLAGS, MXNetError
 from .registry import Param, register
@@ -83,6 +85,94 @@ def _check_param(op, name, p, size):
 def _three(grads):
     """The three outputs of a ``_backward_*`` op (an NDArray list or a Symbol group)."""
     return [grads[0], grads[1], grads[2]]
+
+
+# ---- second derivatives (F ops) -----------------------------------------------------------
+class _Groups:
+    """How a normalization sees its data, written with ``F`` ops (no shapes): ``x`` and
+    every full-shaped array are reshaped by ``view`` (GroupNorm: to (N, G, rest)) and
+    back by ``unview``; ``mean(v)`` averages over each normalized group, broadcast back;
+    ``chan(p)`` broadcasts a per-channel (gamma-shaped) vector; ``chan_sum(v)`` sums to
+    gamma's shape; ``s`` is ``invstd`` and ``xhat`` the normalized data, full-shaped.
+
+    The batch statistics are recomputed from ``x`` with F ops (not taken from the
+    backward op's mean/std inputs), so their dependence on x stays differentiable;
+    only constant statistics (BatchNorm's running ones) are passed in."""
+
+    def __init__(self, F, x, axes, exclude, chan_axis, eps, view=None, stats=None):
+        self.F, self._axes, self._exclude, self._chan = F, axes, exclude, chan_axis
+        self.view = view or (lambda v: v)
+        self.unview = (lambda v: F.reshape_like(v, x)) if view else (lambda v: v)
+        self.x = xv = self.view(x)
+        self.chan_shape = F.sum(xv, axis=chan_axis, exclude=True, keepdims=True)
+        self.batch_stats = stats is None
+        if stats is None:
+            centered = xv - self.mean(xv)
+            self.s = F.rsqrt(self.mean(F.square(centered)) + eps)
+            self.xhat = centered * self.s
+        else:
+            mean, invstd = stats
+            self.s = self.chan(invstd)
+            self.xhat = (xv - self.chan(mean)) * self.s
+
+    def mean(self, v):
+        F = self.F
+        return F.broadcast_like(F.mean(v, axis=self._axes, exclude=self._exclude,
+                                       keepdims=True), v)
+
+    def chan(self, p):
+        return self.F.broadcast_like(self.F.reshape_like(p, self.chan_shape), self.x)
+
+    def chan_sum(self, v):
+        return self.F.sum(v, axis=self._chan, exclude=True)
+
+    def norm_dx(self, v):
+        """``s * (v - mean(v) - xhat * mean(v * xhat))``: dx for ``w = v`` (self-adjoint)."""
+        return self.s * (v - self.mean(v) - self.xhat * self.mean(v * self.xhat))
+
+
+def _norm_backward_gradient(F, grp, dy, gamma, dx, dys):
+    """The gradient of ``(dx, dgamma, dbeta) = (N(gamma dy), sum(dy xhat), sum(dy))``,
+    ``N = grp.norm_dx``, for heads ``(gx, gg, gb)``, with mean and invstd functions of
+    x (the batch statistics).  Derivation, per group with
+    ``w = gamma dy``, ``dx = s (w - mean(w) - xhat B)``, ``B = mean(w xhat)``:
+
+    * ``d dy = gamma N(gx) + gg xhat + gb`` (N is self-adjoint);
+    * ``d gamma = sum(dy N(gx))``;
+    * ``d x``: x moves ``xhat`` by ``N(dx)`` and ``s`` by ``-s^2 mean(xhat dx)``, so
+      ``d x = N(u) - s xhat mean(gx dx)`` with
+      ``u = gg dy - s (B gx + mean(gx xhat) w)``.
+
+    With constant statistics (BatchNorm in inference) ``N`` is just ``* s`` and
+    ``d x = s gg dy``.
+    Returns ``[d dy, d x, d gamma]`` in the view's shape (unview them)."""
+    dy, gx, dx = grp.view(dy), grp.view(dys[0]), grp.view(dx)
+    w = grp.chan(gamma) * dy
+    gg, gb, h, s = grp.chan(dys[1]), grp.chan(dys[2]), grp.xhat, grp.s
+    norm = grp.norm_dx if grp.batch_stats else (lambda v: s * v)
+    n_gx = norm(gx)
+    d_dy = grp.chan(gamma) * n_gx + gg * h + gb
+    if grp.batch_stats:
+        u = gg * dy - s * (grp.mean(w * h) * gx + grp.mean(gx * h) * w)
+        d_x = norm(u) - s * h * grp.mean(gx * dx)
+    else:
+        d_x = s * gg * dy
+    return [d_dy, d_x, grp.chan_sum(dy * n_gx)]
+
+
+def _second_order(groups, gamma_fixed=lambda a: False):
+    """A ``_backward_*`` op's gradient from a ``_Groups`` builder ``groups(F, a, x, mean,
+    stat)``; the mean and spread inputs get None (batch statistics are recomputed from
+    x, running ones are constants)."""
+    def gradient(F, a, xs, ys, dys):
+        dy, x, gamma, mean, stat = xs
+        grp = groups(F, a, x, mean, stat)
+        fixed = gamma_fixed(a)
+        if fixed:                 # gamma is ones and dgamma a constant zero
+            gamma, dys = F.ones_like(gamma), [dys[0], F.zeros_like(gamma), dys[2]]
+        d_dy, d_x, d_gamma = _norm_backward_gradient(F, grp, dy, gamma, ys[0], dys)
+        return [grp.unview(d_dy), grp.unview(d_x), None if fixed else d_gamma, None, None]
+    return gradient
 
 
 # ---- BatchNorm -----------------------------------------------------------------------------
@@ -209,6 +299,13 @@ register(
     "_backward_BatchNorm", _bn_backward,
     inputs=("ograd", "data", "gamma", "mean", "invstd"), params=_BN_PARAMS,
     outputs=("data_grad", "gamma_grad", "beta_grad"),
+    # batch or running statistics, by the training flag when the rule runs: the backward
+    # pass's under autograd, but graph-building time (usually inference) under mx.sym
+    gradient=_second_order(
+        lambda F, a, x, mean, invstd: _Groups(
+            F, x, a.axis, True, a.axis, a.eps,
+            stats=None if FLAGS.training and not a.use_global_stats else (mean, invstd)),
+        gamma_fixed=lambda a: a.fix_gamma),
     infer_shape=lambda a, s: (s, [s[1], s[2], s[2]]),
     infer_type=lambda a, t: (t, [t[1], t[2], t[2]]),
     doc=r"""BatchNorm's backward: ``(ograd, data, gamma, mean, invstd)`` ->
@@ -280,6 +377,8 @@ Only ``output`` is visible unless ``output_mean_var``; no gradient flows through
 register(
     "_backward_LayerNorm", _ln_backward, inputs=("ograd", "data", "gamma", "mean", "std"),
     params=_LN_PARAMS, outputs=("data_grad", "gamma_grad", "beta_grad"),
+    gradient=_second_order(
+        lambda F, a, x, mean, std: _Groups(F, x, a.axis, False, a.axis, a.eps)),
     infer_shape=lambda a, s: (s, [s[1], s[2], s[2]]),
     doc="LayerNorm's backward: ``(ograd, data, gamma, mean, std)`` -> ``(d data, "
         "d gamma, d beta)``.")
@@ -342,6 +441,7 @@ outputs ``mean``/``var`` have shape (N, C).  Same in training and inference.""")
 register(
     "_backward_InstanceNorm", _in_backward, inputs=("ograd", "data", "gamma", "mean", "var"),
     params={"eps": Param("float", 1e-3)}, outputs=("data_grad", "gamma_grad", "beta_grad"),
+    gradient=_second_order(lambda F, a, x, mean, var: _Groups(F, x, (0, 1), True, 1, a.eps)),
     infer_shape=lambda a, s: (s, [s[1], s[2], s[2]]),
     doc="InstanceNorm's backward: ``(ograd, data, gamma, mean, var)`` -> ``(d data, "
         "d gamma, d beta)``.")
@@ -421,6 +521,8 @@ and ``std = sqrt(var + eps)`` of shape (N, G); only ``output`` is visible unless
 register(
     "_backward_GroupNorm", _gn_backward, inputs=("ograd", "data", "gamma", "mean", "std"),
     params=_GN_PARAMS, outputs=("data_grad", "gamma_grad", "beta_grad"),
+    gradient=_second_order(lambda F, a, x, mean, std: _Groups(
+        F, x, 2, False, 1, a.eps, view=lambda v: F.reshape(v, shape=(0, a.num_groups, -1)))),
     infer_shape=lambda a, s: (s, [s[1], s[2], s[2]]),
     doc="GroupNorm's backward: ``(ograd, data, gamma, mean, std)`` -> ``(d data, "
         "d gamma, d beta)``.")
@@ -467,11 +569,38 @@ def _l2_infer_shape(a, in_shapes):
 _L2_PARAMS = {"eps": Param("float", 1e-10),
               "mode": Param("str", "instance", choices=("channel", "instance", "spatial"))}
 
+
+def _l2_sum(F, a, v):
+    """``v`` summed over the axes ``mode`` normalizes, keepdims (F ops, no shapes)."""
+    if a.mode == "channel":
+        return F.sum(v, axis=1, keepdims=True)
+    return F.sum(v, axis=0 if a.mode == "instance" else (0, 1), exclude=True, keepdims=True)
+
+
+def _l2_gradient(F, a, xs, ys, dys):
+    """``dx`` from the output's head gradient, plus ``y * d norm`` from the hidden ``norm``
+    output's (d norm / dx = y).  That second head is zero unless a second derivative
+    sends something back through ``norm``, which ``_backward_L2Normalization`` reads."""
+    y, norm = ys
+    d_norm = F.reshape_like(dys[1], _l2_sum(F, a, y))
+    return [F._backward_L2Normalization(dys[0], y, norm, **a) + F.broadcast_mul(y, d_norm)]
+
+
+def _l2_backward_gradient(F, a, xs, ys, dys):
+    """``dx = (dy - y * S(dy * y)) / norm``, ``S`` the keepdims sum: linear in dy (and
+    self-adjoint, so d dy is the op itself), quadratic in y, and ``d norm = -S(g * dx) /
+    norm`` reshaped to norm's shape."""
+    dy, y, norm = xs
+    g = dys[0]
+    n = F.reshape_like(norm, _l2_sum(F, a, y))               # norm with the summed axes kept
+    cross = F.broadcast_mul(g, _l2_sum(F, a, dy * y)) + F.broadcast_mul(dy, _l2_sum(F, a, g * y))
+    d_norm = -F.reshape_like(_l2_sum(F, a, g * ys[0]), norm) / norm
+    return [F._backward_L2Normalization(g, y, norm, **a), -F.broadcast_div(cross, n), d_norm]
+
+
 register(
     "L2Normalization", _l2_norm, params=_L2_PARAMS, outputs=("output", "norm"),
-    num_visible_outputs=1, infer_shape=_l2_infer_shape,
-    gradient=lambda F, a, xs, ys, dys: [F._backward_L2Normalization(
-        dys[0], ys[0], ys[1], **a)],
+    num_visible_outputs=1, infer_shape=_l2_infer_shape, gradient=_l2_gradient,
     doc=r"""Divide by the L2 norm: ``out = data / sqrt(sum(data^2) + eps)``, where the
 sum runs over every axis but 0 (``mode='instance'``), over axis 1 (``'channel'``), or
 over axes 2.. (``'spatial'``).  The hidden output ``norm`` has the non-reduced axes.
@@ -479,7 +608,7 @@ Gradient: ``dx = (dy - out * sum(dy * out)) / norm``.""")
 
 register(
     "_backward_L2Normalization", _l2_backward, inputs=("ograd", "output", "norm"),
-    params=_L2_PARAMS, infer_shape=lambda a, s: (s, [s[1]]),
+    params=_L2_PARAMS, infer_shape=lambda a, s: (s, [s[1]]), gradient=_l2_backward_gradient,
     doc="L2Normalization's backward: ``(dy - y * sum(dy * y)) / norm``.")
 
 
@@ -535,8 +664,38 @@ register(
 ``nsize`` (odd) is the window; channels outside the array count as zero.  The hidden
 output ``tmp_norm`` holds ``norm``.""")
 
+def _window_sum(F, v, nsize):
+    """``_channel_window_sum`` with F ops: a sum Pooling of window (nsize, 1, 1) over the
+    channels, seen as a depth axis of (N, 1, C, H, W).  The window is symmetric, so
+    the map is its own adjoint."""
+    half = nsize // 2
+    pooled = F.Pooling(F.expand_dims(v, axis=1), kernel=(nsize, 1, 1), pad=(half, 0, 0),
+                       pool_type="sum")
+    return F.reshape_like(pooled, v)
+
+
+def _lrn_backward_gradient(F, a, xs, ys, dys):
+    """The gradient of ``dx = dy p - c x W(dy x q)``, where ``W`` is the window sum,
+    ``n = knorm + s W(x^2)`` (s = alpha / nsize) is recomputed from x with F ops,
+    ``p = n^-beta``, ``q = n^(-beta-1)`` and ``c = 2 beta s``.  For the head ``g``:
+    ``d dy = g p - c x q W(g x)``; x enters directly, through ``dy x q``, and through
+    ``n`` (``dn = 2 s W(x dx)``), whose coefficient is
+    ``m = -beta g dy q + c (beta + 1) W(g x) dy x q / n``:
+    ``d x = -c g W(dy x q) - c dy q W(g x) + 2 s x W(m)``.  The norm input gets None."""
+    dy, x, _ = xs
+    g, b, s = dys[0], a.beta, a.alpha / a.nsize
+    c = 2 * b * s
+    n = _window_sum(F, F.square(x), a.nsize) * s + a.knorm
+    p, q = n ** -b, n ** (-b - 1)
+    w_gx = _window_sum(F, g * x, a.nsize)
+    m = -b * g * dy * q + c * (b + 1) * w_gx * dy * x * q / n
+    d_x = -c * g * _window_sum(F, dy * x * q, a.nsize) - c * dy * q * w_gx \
+        + 2 * s * x * _window_sum(F, m, a.nsize)
+    return [g * p - c * x * q * w_gx, d_x, None]
+
+
 register(
     "_backward_LRN", _lrn_backward, inputs=("ograd", "data", "tmp_norm"), params=_LRN_PARAMS,
-    infer_shape=lambda a, s: (s, [s[1]]),
+    infer_shape=lambda a, s: (s, [s[1]]), gradient=_lrn_backward_gradient,
     doc="LRN's backward: ``dy * norm^-beta - 2 beta alpha/nsize * x * window_sum(dy * x * "
         "norm^(-beta-1))``.")

@@ -371,9 +371,20 @@ register(
 ``data`` (N, C), ``label`` (N,) class indices.  Gradient: ``dy * (softmax(data) -
 onehot(label))``; the label gets none.""")
 
+def _sce_backward_gradient(F, a, xs, ys, dys):
+    """``dx = dy * (softmax(x) - onehot)`` with ``dy`` of shape (1,): its gradient in dy
+    is ``sum(g * (softmax(x) - onehot))``, in x softmax's backward of ``g * dy``."""
+    dy, x, label = xs
+    g = dys[0]
+    d_dy = F.sum(g * F._backward_softmax_cross_entropy(F.ones_like(dy), x, label))
+    d_x = F._backward_softmax(F.broadcast_mul(g, dy), F.softmax(x, axis=1), axis=1)
+    return [d_dy, d_x, None]
+
+
 register(
     "_backward_softmax_cross_entropy", _sce_backward, inputs=("ograd", "data", "label"),
     infer_shape=lambda a, s: (s, [s[1]]), infer_type=lambda a, t: (t, [t[1]]),
+    gradient=_sce_backward_gradient,
     doc="softmax_cross_entropy's backward: ``ograd * (softmax(data) - onehot(label))``.")
 
 

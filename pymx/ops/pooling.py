@@ -273,12 +273,63 @@ def _lp_grad(k, p, dy, v, y):
 
 
 def _backward_pooling_gradient(F, a, xs, ys, dys):
-    if a.pool_type not in ("avg", "sum"):
-        raise MXNetError(f"_backward_Pooling: the second derivative of "
-                         f"pool_type={a.pool_type!r} pooling is not implemented")
-    # avg/sum pooling's backward is linear in out_grad; its adjoint is the pooling itself.
-    return [F.Pooling(dys[0], **a), None, None]
+    """Second derivatives through Pooling.  The backward op is linear in out_grad ``dy``:
 
+    * avg, sum: its adjoint is the pooling itself, and nothing else depends on x;
+    * max: ``dx`` routes ``dy`` through the first-maximum masks, constant almost
+      everywhere in x and y; the adjoint *reads* each window's head gradient at that
+      same position (``_max_pool_gather``);
+    * lp: ``dx = x^(p-1) * S^T(dy / y^(p-1))`` with ``S`` sum pooling (``S^T`` its
+      backward), differentiated term by term (p = 1 is plain sum pooling).
+    """
+    dy, x, y = xs
+    g = dys[0]
+    pt, p = a.pool_type, a.p_value
+    if pt == "max":
+        return [F._max_pool_gather(g, x, y, **a), None, None]
+    if pt != "lp" or p == 1:
+        return [F.Pooling(g, **dict(a, pool_type="sum" if pt == "lp" else pt)), None, None]
+    sums = dict(a, pool_type="sum")
+    x_p1 = x if p == 2 else x * x                                  # x^(p-1)
+    y_p1 = y if p == 2 else y * y
+    pooled = F.Pooling(x_p1 * g, **sums) / y_p1                    # S(x^(p-1) g) / y^(p-1)
+    spread = F._backward_Pooling(dy / y_p1, x, y, **sums)           # S^T(dy / y^(p-1))
+    d_x = spread * g * (1 if p == 2 else 2 * x)                    # d x^(p-1) / dx
+    return [pooled, d_x, -(p - 1) * pooled * dy / y]
+
+
+def _max_pool_gather(k, a, g, x, y):
+    """For each max-pooling window of ``x`` (pooled output ``y``), the value of ``g`` at
+    the window's first maximum: the adjoint of ``_backward_Pooling`` (max) in out_grad."""
+    if a.pool_type != "max":
+        raise MXNetError(f"_max_pool_gather: pool_type must be 'max', got {a.pool_type!r}")
+    kernel, stride, pad, out, extra = _pool_geometry(a, x.shape)
+    if a.global_pool:
+        n, c = x.shape[:2]
+        flat = (n, c, _prod(x.shape[2:]))
+        hot = k.one_hot(k.argmax(k.reshape(x, flat), 2, False), flat[2], 1, 0, x.dtype)
+        return k.reshape(k.reduce("sum", k.binary("multiply", hot, k.reshape(g, flat)),
+                                  (2,), False), tuple(y.shape))
+    xp, gp = _padded(k, x, pad, extra, _lowest(x)), _padded(k, g, pad, extra, 0)
+    picked = taken = k.full(tuple(y.shape), 0, x.dtype)
+    for key in _taps(kernel, stride, out):        # the hit masks of _backward_pooling
+        hit = k.binary("equal", k.getitem(xp, key), y)
+        hit = k.binary("subtract", hit, k.binary("multiply", hit, taken))
+        taken = k.binary("add", taken, hit)
+        picked = k.binary("add", picked, k.binary("multiply", hit, k.getitem(gp, key)))
+    return picked
+
+
+register(
+    "_max_pool_gather", _max_pool_gather, inputs=("data", "pooled_data", "output"),
+    params=_POOL_PARAMS, infer_shape=lambda a, s: (s, [s[2]]),
+    gradient=lambda F, a, xs, ys, dys: [F._backward_Pooling(dys[0], xs[1], xs[2], **a),
+                                        None, None],
+    doc="""Max pooling's routing read backwards (pymx-only, for second derivatives):
+``out[window] = data[first position where pooled_data == output in that window]``.
+Shapes: data and pooled_data (N, C, *spatial), output the pooled shape; ``pool_type``
+must be 'max'.  It is the adjoint of ``_backward_Pooling`` in out_grad, and that op is
+its gradient.""")
 
 register(
     "_backward_Pooling", _backward_pooling, inputs=("out_grad", "data", "output"),
@@ -409,9 +460,15 @@ def _backward_upsampling(k, a, dy, *xs):
     return tuple(grads) if len(grads) > 1 else grads[0]
 
 
+def _backward_upsampling_gradient(F, a, xs, ys, dys):
+    """Nearest upsampling is linear and its backward is its adjoint, so the backward's
+    adjoint (in out_grad) is the upsampling itself; it does not depend on the data."""
+    return [F.UpSampling(*dys, **dict(a, num_args=len(dys)))] + [None] * len(dys)
+
+
 register(
     "_backward_UpSampling", _backward_upsampling, inputs="*data",
-    params=_UP_PARAMS, outputs=_bwd_up_outputs,
+    params=_UP_PARAMS, outputs=_bwd_up_outputs, gradient=_backward_upsampling_gradient,
     infer_shape=lambda a, s: (s, list(s[1:])),
     doc="""Nearest UpSampling's gradient: inputs (out_grad, *data); each data gets the
 sum of out_grad over its ``s x s`` blocks (its channel slice of it under 'concat').""")

@@ -128,8 +128,17 @@ def _nanprod_backward(k, a, dy, x, y):
                    k.full(x.shape, 0, x.dtype))
 
 
+def _nanprod_backward_gradient(F, a, xs, ys, dys):
+    """``ograd * output / data`` is linear in ograd and in output, and its derivative in
+    data is ``-ograd * output / data^2``; every term is the op itself again, which also
+    keeps the zeros where data is NaN."""
+    dy, x, y = xs
+    g_dy = F._backward_nanprod(dys[0], x, dy)              # g * dy / x
+    return [F._backward_nanprod(dys[0], x, y), -F._backward_nanprod(g_dy, x, y), g_dy]
+
+
 register("_backward_nanprod", _nanprod_backward, inputs=("ograd", "data", "output"),
-         infer_shape=lambda a, s: (s, [s[1]]),
+         infer_shape=lambda a, s: (s, [s[1]]), gradient=_nanprod_backward_gradient,
          doc="The gradient of ``nanprod`` given the head gradient and output broadcast "
              "to the input's shape: ``ograd * output / data``, and 0 where data is NaN.")
 

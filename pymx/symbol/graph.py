@@ -57,6 +57,9 @@ class Node:
         return 1 if self.op is None else self.op.num_outputs(self.parsed)
 
     def num_visible_outputs(self):
+        """How many outputs the user sees: BatchNorm computes (out, mean, var) but
+        shows 1 unless ``output_mean_var``; a variable has 1.
+        """
         return 1 if self.op is None else self.op.num_visible_outputs(self.parsed)
 
     def output_names(self):
@@ -68,6 +71,9 @@ class Node:
         return names
 
     def input_names(self):
+        """The names of the operator's inputs for these attributes (``['data',
+        'weight', 'bias']``; ``no_bias=True`` drops 'bias'; ``arg0..`` for variadic ops).
+        """
         return self.op.input_names(self.parsed)
 
     def mutable_inputs(self):

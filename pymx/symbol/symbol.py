@@ -283,6 +283,9 @@ class Symbol:
         return infer_symbol_type(self, args, kwargs, partial=False)
 
     def infer_type_partial(self, *args, **kwargs):
+        """Like ``infer_type``, but returns what it could infer, with None for the
+        dtypes it could not, instead of ``(None, None, None)``.
+        """
         from ..executor.infer_type import infer_symbol_type
         return infer_symbol_type(self, args, kwargs, partial=True)
 
@@ -407,6 +410,7 @@ class Symbol:
         return _call_op("Reshape", self, **kwargs)
 
     def astype(self, dtype):
+        """A ``Cast`` node converting this symbol's output to ``dtype``."""
         return _call_op("Cast", self, dtype=dtype)
 
     @property
@@ -611,19 +615,29 @@ def make_function(op, name=None):
 
 # ---- creation helpers (MXNet's mx.sym.zeros etc.) ---------------------------------------
 def zeros(shape, dtype=None, **kwargs):
+    """A symbol of zeros of ``shape`` (float32 unless ``dtype``): the ``_zeros`` op,
+    which has no inputs.
+    """
     return _call_op("_zeros", shape=shape, dtype=np.dtype(dtype or np.float32).name, **kwargs)
 
 
 def ones(shape, dtype=None, **kwargs):
+    """A symbol of ones of ``shape`` (float32 unless ``dtype``): the ``_ones`` op."""
     return _call_op("_ones", shape=shape, dtype=np.dtype(dtype or np.float32).name, **kwargs)
 
 
 def full(shape, val, dtype=None, **kwargs):
+    """A symbol of ``shape`` filled with ``val`` (float32 unless ``dtype``)."""
     return _call_op("_full", shape=shape, value=float(val),
                     dtype=np.dtype(dtype or np.float32).name, **kwargs)
 
 
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, name=None, dtype=None):
+    """``start, start + step, ...`` up to ``stop`` (exclusive), each value
+    ``repeat`` times; ``stop=None`` counts from 0 to ``start``, as NumPy.
+    float32 unless ``dtype`` (MXNet's default, not NumPy's int64).  ``infer_range``
+    is accepted and ignored.
+    """
     return _call_op("_arange", start=start, stop=stop, step=step, repeat=repeat,
                     dtype=np.dtype(dtype or np.float32).name, name=name)
 

@@ -205,3 +205,13 @@ def test_print_summary(capsys):
 def mx_viz():
     import pymx.visualization as viz
     return viz
+
+
+def test_plot_network_of_an_uninitialized_gluon_block():
+    """Gluon writes unknown dims as 0 in ``__shape__``; the shapes given win."""
+    from pymx.gluon import nn
+    net = nn.HybridSequential()
+    net.add(nn.Conv2D(6, 5), nn.Dense(10))
+    net.initialize()                          # deferred: weight shape (6, 0, 5, 5)
+    dot = mx.viz.plot_network(net(mx.sym.var("data")), shape={"data": (1, 1, 28, 28)})
+    assert "6x24x24" in dot.source

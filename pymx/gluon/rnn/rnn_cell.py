@@ -461,6 +461,9 @@ class SequentialRNNCell(_SequentialMixin, RecurrentCell):
         super().__init__(prefix=prefix, params=params)
 
     def hybrid_forward(self, *args, **kwargs):
+        """Not used: ``SequentialRNNCell.__call__`` runs each child cell in turn on
+        the inputs and its slice of the states.
+        """
         raise NotImplementedError
 
 

@@ -223,7 +223,7 @@ _ARGS_DOC = """
 class RNN(_RNNLayer):
     """Multi-layer Elman RNN: ``h_t = act(W_ih x_t + b_ih + W_hh h_{t-1} + b_hh)`` with
     ``activation`` 'relu' (default) or 'tanh'; one state ``h``.
-    """ + _ARGS_DOC
+    """
 
     def __init__(self, hidden_size, num_layers=1, activation="relu", layout="TNC", dropout=0,
                  bidirectional=False, i2h_weight_initializer=None, h2h_weight_initializer=None,
@@ -235,6 +235,11 @@ class RNN(_RNNLayer):
                          False, dtype, **kwargs)
 
     def state_info(self, batch_size=0):
+        """The shapes of the begin states for ``batch_size``: a list of dicts with
+        ``shape`` (L*D, N, H) (L layers, D = 2 if bidirectional), ``__layout__``
+        'LNC' and ``dtype``; ``begin_state`` makes zeros of these.
+        One state, ``h``.
+        """
         return [{"shape": (self._num_layers * self._dir, batch_size, self._hidden_size),
                  "__layout__": "LNC", "dtype": self._dtype}]
 
@@ -243,7 +248,7 @@ class LSTM(_RNNLayer):
     """Multi-layer LSTM (gates i, f, g, o; ``c_t = f*c_{t-1} + i*g``, ``h_t =
     o*tanh(c_t)``); states ``[h, c]``.  ``projection_size`` makes it an LSTMP (h is
     projected to P features by ``h2r_weight``); ``state_clip_min/max/nan`` clip c.
-    """ + _ARGS_DOC
+    """
 
     def __init__(self, hidden_size, num_layers=1, layout="TNC", dropout=0,
                  bidirectional=False, input_size=0, i2h_weight_initializer=None,
@@ -257,6 +262,11 @@ class LSTM(_RNNLayer):
                          state_clip_min, state_clip_max, state_clip_nan, dtype, **kwargs)
 
     def state_info(self, batch_size=0):
+        """The shapes of the begin states for ``batch_size``: a list of dicts with
+        ``shape`` (L*D, N, H) (L layers, D = 2 if bidirectional), ``__layout__``
+        'LNC' and ``dtype``; ``begin_state`` makes zeros of these.
+        Two states, ``[h, c]``; with ``projection_size`` P, ``h`` is (L*D, N, P).
+        """
         h = self._projection_size or self._hidden_size
         return [{"shape": (self._num_layers * self._dir, batch_size, h),
                  "__layout__": "LNC", "dtype": self._dtype},
@@ -267,7 +277,7 @@ class LSTM(_RNNLayer):
 class GRU(_RNNLayer):
     """Multi-layer GRU (gates r, z, n; ``n = tanh(W_in x + b_in + r*(W_hn h + b_hn))``,
     ``h_t = (1-z)*n + z*h_{t-1}``); one state ``h``.
-    """ + _ARGS_DOC
+    """
 
     def __init__(self, hidden_size, num_layers=1, layout="TNC", dropout=0,
                  bidirectional=False, input_size=0, i2h_weight_initializer=None,
@@ -279,5 +289,14 @@ class GRU(_RNNLayer):
                          **kwargs)
 
     def state_info(self, batch_size=0):
+        """The shapes of the begin states for ``batch_size``: a list of dicts with
+        ``shape`` (L*D, N, H) (L layers, D = 2 if bidirectional), ``__layout__``
+        'LNC' and ``dtype``; ``begin_state`` makes zeros of these.
+        One state, ``h``.
+        """
         return [{"shape": (self._num_layers * self._dir, batch_size, self._hidden_size),
                  "__layout__": "LNC", "dtype": self._dtype}]
+
+
+for _cls in (RNN, LSTM, GRU):
+    _cls.__doc__ += _ARGS_DOC

@@ -74,22 +74,31 @@ class DenseNet(HybridBlock):
 
 
 def get_densenet(num_layers, pretrained=False, ctx=None, root=None, **kwargs):
+    """DenseNet-``num_layers`` (121, 161, 169 or 201; Huang et al. 2017).
+    ``pretrained=True`` loads ``<root>/<name>-*.params`` from the local model
+    store (pymx never downloads); ``ctx``/``root`` say where; other keyword
+    arguments (``classes``, ...) go to the network's constructor.
+    """
     init, growth, config = densenet_spec[num_layers]
     net = DenseNet(init, growth, config, **kwargs)
     return load_pretrained(net, f"densenet{num_layers}", ctx, root) if pretrained else net
 
 
 def densenet121(**kwargs):
+    """DenseNet-121: ``get_densenet(121, **kwargs)``; input (N, 3, 224, 224)."""
     return get_densenet(121, **kwargs)
 
 
 def densenet161(**kwargs):
+    """DenseNet-161: ``get_densenet(161, **kwargs)``; input (N, 3, 224, 224)."""
     return get_densenet(161, **kwargs)
 
 
 def densenet169(**kwargs):
+    """DenseNet-169: ``get_densenet(169, **kwargs)``; input (N, 3, 224, 224)."""
     return get_densenet(169, **kwargs)
 
 
 def densenet201(**kwargs):
+    """DenseNet-201: ``get_densenet(201, **kwargs)``; input (N, 3, 224, 224)."""
     return get_densenet(201, **kwargs)

@@ -119,5 +119,10 @@ class Inception3(HybridBlock):
 
 
 def inception_v3(pretrained=False, ctx=None, root=None, **kwargs):
+    """Inception v3 (``Inception3``); input (N, 3, 299, 299).
+    ``pretrained=True`` loads ``<root>/<name>-*.params`` from the local model
+    store (pymx never downloads); ``ctx``/``root`` say where; other keyword
+    arguments (``classes``, ...) go to the network's constructor.
+    """
     net = Inception3(**kwargs)
     return load_pretrained(net, "inceptionv3", ctx, root) if pretrained else net

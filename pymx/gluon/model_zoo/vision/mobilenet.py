@@ -113,6 +113,11 @@ def _suffix(multiplier):
 
 
 def get_mobilenet(multiplier, pretrained=False, ctx=None, root=None, **kwargs):
+    """MobileNet (v1) with every layer's channels scaled by ``multiplier``.
+    ``pretrained=True`` loads ``<root>/<name>-*.params`` from the local model
+    store (pymx never downloads); ``ctx``/``root`` say where; other keyword
+    arguments (``classes``, ...) go to the network's constructor.
+    """
     net = MobileNet(multiplier, **kwargs)
     if pretrained:
         load_pretrained(net, f"mobilenet{_suffix(multiplier)}", ctx, root)
@@ -120,6 +125,11 @@ def get_mobilenet(multiplier, pretrained=False, ctx=None, root=None, **kwargs):
 
 
 def get_mobilenet_v2(multiplier, pretrained=False, ctx=None, root=None, **kwargs):
+    """MobileNetV2 with every layer's channels scaled by ``multiplier``.
+    ``pretrained=True`` loads ``<root>/<name>-*.params`` from the local model
+    store (pymx never downloads); ``ctx``/``root`` say where; other keyword
+    arguments (``classes``, ...) go to the network's constructor.
+    """
     net = MobileNetV2(multiplier, **kwargs)
     if pretrained:
         load_pretrained(net, f"mobilenetv2_{_suffix(multiplier)}", ctx, root)
@@ -127,32 +137,40 @@ def get_mobilenet_v2(multiplier, pretrained=False, ctx=None, root=None, **kwargs
 
 
 def mobilenet1_0(**kwargs):
+    """MobileNet with width multiplier 1.0: ``get_mobilenet(1.0, **kwargs)``."""
     return get_mobilenet(1.0, **kwargs)
 
 
 def mobilenet0_75(**kwargs):
+    """MobileNet with width multiplier 0.75: ``get_mobilenet(0.75, **kwargs)``."""
     return get_mobilenet(0.75, **kwargs)
 
 
 def mobilenet0_5(**kwargs):
+    """MobileNet with width multiplier 0.5: ``get_mobilenet(0.5, **kwargs)``."""
     return get_mobilenet(0.5, **kwargs)
 
 
 def mobilenet0_25(**kwargs):
+    """MobileNet with width multiplier 0.25: ``get_mobilenet(0.25, **kwargs)``."""
     return get_mobilenet(0.25, **kwargs)
 
 
 def mobilenet_v2_1_0(**kwargs):
+    """MobileNetV2 with width multiplier 1.0: ``get_mobilenet_v2(1.0, **kwargs)``."""
     return get_mobilenet_v2(1.0, **kwargs)
 
 
 def mobilenet_v2_0_75(**kwargs):
+    """MobileNetV2 with width multiplier 0.75: ``get_mobilenet_v2(0.75, **kwargs)``."""
     return get_mobilenet_v2(0.75, **kwargs)
 
 
 def mobilenet_v2_0_5(**kwargs):
+    """MobileNetV2 with width multiplier 0.5: ``get_mobilenet_v2(0.5, **kwargs)``."""
     return get_mobilenet_v2(0.5, **kwargs)
 
 
 def mobilenet_v2_0_25(**kwargs):
+    """MobileNetV2 with width multiplier 0.25: ``get_mobilenet_v2(0.25, **kwargs)``."""
     return get_mobilenet_v2(0.25, **kwargs)

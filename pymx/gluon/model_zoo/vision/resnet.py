@@ -192,6 +192,9 @@ def get_resnet(version, num_layers, pretrained=False, ctx=None, root=None, **kwa
 def _named_resnet(version, num_layers):
     """``get_resnet`` with ``version`` and ``num_layers`` fixed, named ``resnet18_v1`` etc."""
     def make(**kwargs):
+        """ResNet of the version and depth in this function's name (``resnet50_v1``:
+        ``get_resnet(1, 50, **kwargs)``); input (N, 3, 224, 224).
+        """
         return get_resnet(version, num_layers, **kwargs)
     make.__name__ = make.__qualname__ = f"resnet{num_layers}_v{version}"
     return make

@@ -63,13 +63,20 @@ class SqueezeNet(HybridBlock):
 
 
 def get_squeezenet(version, pretrained=False, ctx=None, root=None, **kwargs):
+    """SqueezeNet ``version`` '1.0' or '1.1' (1.1 computes less for the same accuracy).
+    ``pretrained=True`` loads ``<root>/<name>-*.params`` from the local model
+    store (pymx never downloads); ``ctx``/``root`` say where; other keyword
+    arguments (``classes``, ...) go to the network's constructor.
+    """
     net = SqueezeNet(version, **kwargs)
     return load_pretrained(net, f"squeezenet{version}", ctx, root) if pretrained else net
 
 
 def squeezenet1_0(**kwargs):
+    """SqueezeNet 1.0: ``get_squeezenet('1.0', **kwargs)``."""
     return get_squeezenet("1.0", **kwargs)
 
 
 def squeezenet1_1(**kwargs):
+    """SqueezeNet 1.1: ``get_squeezenet('1.1', **kwargs)``."""
     return get_squeezenet("1.1", **kwargs)

@@ -56,32 +56,40 @@ def get_vgg(num_layers, pretrained=False, ctx=None, root=None, **kwargs):
 
 
 def vgg11(**kwargs):
+    """VGG-11: ``get_vgg(11, **kwargs)``; input (N, 3, 224, 224)."""
     return get_vgg(11, **kwargs)
 
 
 def vgg13(**kwargs):
+    """VGG-13: ``get_vgg(13, **kwargs)``; input (N, 3, 224, 224)."""
     return get_vgg(13, **kwargs)
 
 
 def vgg16(**kwargs):
+    """VGG-16: ``get_vgg(16, **kwargs)``; input (N, 3, 224, 224)."""
     return get_vgg(16, **kwargs)
 
 
 def vgg19(**kwargs):
+    """VGG-19: ``get_vgg(19, **kwargs)``; input (N, 3, 224, 224)."""
     return get_vgg(19, **kwargs)
 
 
 def vgg11_bn(**kwargs):
+    """VGG-11 with BatchNorm after each convolution: ``get_vgg(11, batch_norm=True)``."""
     return get_vgg(11, batch_norm=True, **kwargs)
 
 
 def vgg13_bn(**kwargs):
+    """VGG-13 with BatchNorm after each convolution: ``get_vgg(13, batch_norm=True)``."""
     return get_vgg(13, batch_norm=True, **kwargs)
 
 
 def vgg16_bn(**kwargs):
+    """VGG-16 with BatchNorm after each convolution: ``get_vgg(16, batch_norm=True)``."""
     return get_vgg(16, batch_norm=True, **kwargs)
 
 
 def vgg19_bn(**kwargs):
+    """VGG-19 with BatchNorm after each convolution: ``get_vgg(19, batch_norm=True)``."""
     return get_vgg(19, batch_norm=True, **kwargs)
