@@ -149,7 +149,8 @@ API_MODULES = [
     ("Floor 6: training machinery", [
         "pymx.optimizer", "pymx.optimizer.optimizer", "pymx.optimizer.sgd",
         "pymx.optimizer.adaptive", "pymx.optimizer.contrib", "pymx.lr_scheduler",
-        "pymx.initializer", "pymx.metric"]),
+        "pymx.initializer", "pymx.metric", "pymx.kvstore", "pymx.kvstore.kvstore",
+        "pymx.kvstore.local", "pymx.kvstore.dist", "pymx.kvstore.compression"]),
     ("Floor 7: Gluon", [
         "pymx.gluon", "pymx.gluon.parameter", "pymx.gluon.block", "pymx.gluon.trainer",
         "pymx.gluon.loss", "pymx.gluon.utils", "pymx.gluon.nn",

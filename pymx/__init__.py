@@ -34,6 +34,7 @@ from . import lr_scheduler
 from . import initializer
 from . import initializer as init
 from . import metric
+from . import kvstore, kvstore as kv
 from . import gluon
 from . import io
 from . import module
@@ -45,4 +46,4 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "current_context", "num_gpus", "nd", "ndarray", "autograd", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
            "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
-           "io", "module", "mod", "callback", "model", "backend"]
+           "io", "module", "mod", "callback", "model", "backend", "kv", "kvstore"]

@@ -5,6 +5,7 @@ with pymx, so it works offline) and prints the test accuracy after every epoch.
     pymx train --model mlp --epochs 5 --optimizer sgd --lr 0.1 --hybridize
     pymx train --dataset fashion-mnist --save ckpt/lenet --plot curves.png
     pymx train --save ckpt/lenet --resume --epochs 4   # continue from the last checkpoint
+    mpiexec -n 2 pymx train --kvstore dist_sync  # data-parallel over 2 processes (mpi4py)
     pymx exercise list                           # the classroom exercises (see exercises/)
 
 Models: ``lenet`` and ``mlp`` are the book's nets, built as ``gluon.nn.HybridSequential``;
@@ -21,6 +22,13 @@ loadable by MXNet's ``SymbolBlock.imports``), otherwise ``net.save_parameters`` 
 written under a temporary name and renamed, so Ctrl-C never leaves a half-written
 checkpoint.  ``--resume`` loads the newest ``PREFIX-%04d.params`` and continues with
 the next epoch.
+
+``--kvstore dist_sync`` (or ``dist_device_sync``/``dist_async``) trains with one process
+per worker under ``mpiexec -n N`` (needs ``pip install 'pymx[dist]'``): worker ``r``
+takes the ``r``-th of N equal contiguous parts of the training set (MXNet's
+``num_parts``/``part_index``), the gradients of all workers are summed by
+``mx.kv`` and each step is normalised by the global batch ``N * --batch-size``, so
+every worker holds the same weights.  Only rank 0 prints, tests and saves.
 """
 import argparse
 import glob
@@ -40,6 +48,7 @@ __all__ = ["main", "build_parser", "train"]
 BOOK_MODELS = ("lenet", "mlp")
 DATASETS = ("mnist", "fashion-mnist", "cifar10")
 CONTEXTS = ("cpu", "gpu", "opencl")
+KVSTORES = ("device", "local", "none", "dist_sync", "dist_device_sync", "dist_async")
 
 
 class UsageError(Exception):
@@ -211,6 +220,24 @@ def make_context(name):
     return ctx
 
 
+def make_kvstore(mx, name):
+    """``(kvstore for the Trainer, rank, number of workers)``: a ``dist_*`` name becomes
+    an ``mx.kv`` store (its rank and size come from MPI), other names stay strings."""
+    if name.lower() == "none":
+        return None, 0, 1
+    if name.startswith("dist"):
+        kv = mx.kv.create(name)
+        return kv, kv.rank, kv.num_workers
+    return name, 0, 1
+
+
+def shard(x, num_parts, part_index):
+    """Part ``part_index`` of ``num_parts`` equal contiguous parts of ``x`` (the
+    remainder is dropped so that every worker makes the same number of steps)."""
+    n = len(x) // num_parts
+    return x[part_index * n:(part_index + 1) * n]
+
+
 def optimizer_params(args):
     params = {"learning_rate": args.lr}
     if args.wd:
@@ -259,6 +286,8 @@ def train(args):
     from tqdm import tqdm
 
     ctx = make_context(args.context)
+    kvstore, rank, workers = make_kvstore(mx, args.kvstore)
+    say = print if rank == 0 else (lambda *a, **k: None)   # only rank 0 talks
     mx.random.seed(args.seed)
     np.random.seed(args.seed)
     rng = np.random.RandomState(args.seed)
@@ -274,13 +303,14 @@ def train(args):
     elif args.image_size:
         X_train = adapt_images(X_train, None, args.image_size)
         X_test = adapt_images(X_test, None, args.image_size)
+    X_train, y_train = shard(X_train, workers, rank), shard(y_train, workers, rank)
 
     net = build_net(args.model, classes=10)
     net.initialize(mx.init.Xavier(), ctx=ctx)
     if args.hybridize:
         net.hybridize(static_alloc=True, static_shape=True)
     trainer = gluon.Trainer(net.collect_params(), args.optimizer, optimizer_params(args),
-                            kvstore=args.kvstore)
+                            kvstore=kvstore)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
 
     start_epoch = 0
@@ -293,7 +323,7 @@ def train(args):
         states = path[:-len(".params")] + ".states"
         if os.path.exists(states):
             trainer.load_states(states)
-        print(f"resumed from {path} (epoch {start_epoch})")
+        say(f"resumed from {path} (epoch {start_epoch})")
         for _ in range(start_epoch):                       # same shuffles as a full run
             rng.permutation(len(X_train))
 
@@ -302,15 +332,16 @@ def train(args):
     if num_batches == 0:
         raise UsageError(f"--batch-size {bs} is larger than the training set "
                          f"({len(X_train)} images)")
-    print(f"training {args.model} on {args.dataset}: {len(X_train)} images, batch size {bs}, "
-          f"{args.optimizer} lr {args.lr}, epochs {start_epoch + 1}..{args.epochs}, "
-          f"context {ctx}{', hybridized' if args.hybridize else ''}", flush=True)
+    say(f"training {args.model} on {args.dataset}: {len(X_train)} images, batch size {bs}, "
+        f"{args.optimizer} lr {args.lr}, epochs {start_epoch + 1}..{args.epochs}, "
+        f"context {ctx}{', hybridized' if args.hybridize else ''}"
+        f"{f', {workers} workers ({args.kvstore})' if workers > 1 else ''}", flush=True)
     history, epoch_seconds, accuracy = [], [], None
     for epoch in range(start_epoch, args.epochs):
         order = rng.permutation(len(X_train))
         total_loss, seen, start = 0.0, 0, time.perf_counter()
         bar = tqdm(range(num_batches), desc=f"epoch {epoch + 1}/{args.epochs}",
-                   unit="batch", disable=args.quiet, file=sys.stdout, leave=True)
+                   unit="batch", disable=args.quiet or rank > 0, file=sys.stdout, leave=True)
         for i in bar:
             idx = order[i * bs:(i + 1) * bs]
             X = mx.nd.array(X_train[idx], ctx=ctx)
@@ -318,7 +349,7 @@ def train(args):
             with autograd.record():
                 loss = loss_fn(net(X), y)
             loss.backward()
-            trainer.step(bs)
+            trainer.step(bs * workers)            # the global batch (workers' grads add up)
             if i % 20 == 0 or i == num_batches - 1:   # a sync every 20 batches is enough
                 total_loss += float(loss.mean().asscalar()) * min(20, i + 1 - seen)
                 seen = i + 1
@@ -327,21 +358,22 @@ def train(args):
                                 speed=f"{seen * bs / elapsed:.0f} img/s", refresh=False)
         bar.close()
         train_time = time.perf_counter() - start
-        accuracy = evaluate(mx, net, X_test, y_test, ctx)
+        accuracy = evaluate(mx, net, X_test, y_test, ctx) if rank == 0 else None
         epoch_seconds.append(train_time)
         history.append({"epoch": epoch + 1, "loss": total_loss / max(seen, 1),
                         "accuracy": accuracy})
-        print(f"epoch {epoch + 1}: train loss {total_loss / max(seen, 1):.4f}, test accuracy "
-              f"{accuracy:.4f}, {train_time:.1f} s ({num_batches * bs / train_time:.0f} img/s)",
-              flush=True)
-        if args.save:
+        if rank == 0:
+            print(f"epoch {epoch + 1}: train loss {total_loss / max(seen, 1):.4f}, test "
+                  f"accuracy {accuracy:.4f}, {train_time:.1f} s "
+                  f"({num_batches * bs / train_time:.0f} img/s)", flush=True)
+        if args.save and rank == 0:
             files = save_checkpoint(net, trainer, args.save, epoch + 1, args.hybridize)
             print("saved " + ", ".join(files), flush=True)
-        if args.plot:
+        if args.plot and rank == 0:
             plot_history(history, args.plot)
     if accuracy is not None:
         print(f"test accuracy: {accuracy:.4f}")
-    if args.plot and history:
+    if args.plot and history and rank == 0:
         print(f"wrote {args.plot}")
     return {"accuracy": accuracy, "history": history, "epoch_seconds": epoch_seconds}
 
@@ -389,7 +421,8 @@ def build_parser():
                    help="compile the net into a CachedOp (faster; --save then exports)")
     t.add_argument("--context", choices=CONTEXTS, default="cpu")
     t.add_argument("--kvstore", default="device",
-                   help="accepted for MXNet compatibility: device or local (one device here)")
+                   help="device, local or none (one process; one device here), or "
+                        "dist_sync / dist_device_sync / dist_async under mpiexec -n N")
     t.add_argument("--seed", type=int, default=0)
     t.add_argument("--image-size", type=_positive(int), default=None,
                    help="resize images to this many pixels (nearest); for zoo nets")
@@ -420,8 +453,14 @@ def check_train_args(args):
         raise UsageError(f"--optimizer {args.optimizer!r}: unknown; choose one of "
                          f"{', '.join(sorted(mx.optimizer.Optimizer.opt_registry))}")
     args.optimizer = args.optimizer.lower()
-    if args.kvstore not in ("device", "local", "none", "None"):
-        raise UsageError(f"--kvstore {args.kvstore!r}: choose device or local")
+    if args.kvstore.lower() not in KVSTORES:
+        raise UsageError(f"--kvstore {args.kvstore!r}: choose one of {', '.join(KVSTORES)}")
+    args.kvstore = args.kvstore.lower()
+    if args.kvstore.startswith("dist"):
+        from .kvstore.dist import launched_by_mpiexec
+        if not launched_by_mpiexec():
+            raise UsageError(f"--kvstore {args.kvstore} needs several processes: start it "
+                             f"as mpiexec -n 2 pymx train --kvstore {args.kvstore} ...")
     if args.resume and not args.save:
         raise UsageError("--resume needs --save PREFIX (where the checkpoints are)")
     if args.plot and not args.plot.lower().endswith(".png"):

@@ -191,7 +191,8 @@ def test_data_parallel_two_contexts_equals_one():
             m.forward_backward(batch(i))
             m.update()
     assert m2._exec_group.slices == [slice(0, 2), slice(2, 6)]
-    assert m2._optimizer.idx2name[1] == "fc1_weight" and m2._optimizer.idx2name[2] == "fc1_bias"
+    # two contexts + kvstore 'local': updates run on the store, idx2name is {i: name}
+    assert m2._optimizer.idx2name[0] == "fc1_weight" and m2._optimizer.idx2name[1] == "fc1_bias"
     assert_params_equal(m2.get_params()[0], m1.get_params()[0], rtol=1e-5, atol=1e-6)
     np.testing.assert_allclose(m2.get_outputs()[0].asnumpy(), m1.get_outputs()[0].asnumpy(),
                                rtol=1e-5, atol=1e-6)

@@ -22,7 +22,7 @@ kernel at a time.  ``Backend.native_kernels()`` lists what a backend really impl
 """
 import functools
 
-__all__ = ["Backend", "kernel", "UNARY_OPS", "BINARY_OPS", "REDUCE_OPS"]
+__all__ = ["Backend", "kernel", "composite", "UNARY_OPS", "BINARY_OPS", "REDUCE_OPS"]
 
 #: Elementwise unary kernels ``unary(op, x)``: name -> the math.
 UNARY_OPS = {
@@ -62,6 +62,13 @@ def kernel(fn):
 
     on_host.is_fallback = True
     return on_host
+
+
+def composite(fn):
+    """Declare a contract kernel whose default is composed of other kernels, so it runs
+    wherever they run (on the device); a backend may replace it with one kernel."""
+    fn.is_fallback = True
+    return fn
 
 
 class Backend:
@@ -245,6 +252,46 @@ class Backend:
     def scatter_add(self, shape, indices, values, axis, dtype):
         """The adjoint of ``take``: zeros of ``shape``, then ``out[.., indices[i], ..] +=
         values[.., i, ..]`` along ``axis``, summing repeated indices."""
+
+    @composite
+    def take_along_axis(self, x, indices, axis):
+        """NumPy's ``take_along_axis``: ``out[..., j, ...] = x[..., indices[..., j, ...],
+        ...]`` along ``axis``.  ``indices`` (int64, in range) has ``x``'s ndim and
+        ``x``'s shape except along ``axis``; ``out`` has ``indices``' shape.
+        Default: the flat position of every index, then one ``take``."""
+        flat = self._flat_positions(indices, tuple(x.shape), axis)
+        n = 1
+        for d in x.shape:
+            n *= d
+        return self.take(self.reshape(x, (n,)), flat, 0)
+
+    @composite
+    def scatter_add_along_axis(self, shape, indices, values, axis, dtype):
+        """The adjoint of ``take_along_axis``: zeros of ``shape``, then
+        ``out[..., indices[..., j, ...], ...] += values[..., j, ...]``, summing repeats."""
+        flat = self._flat_positions(indices, tuple(shape), axis)
+        n = 1
+        for d in shape:
+            n *= d
+        m = 1
+        for d in indices.shape:
+            m *= d
+        out = self.scatter_add((n,), self.reshape(flat, (m,)), self.reshape(values, (m,)),
+                               0, dtype)
+        return self.reshape(out, tuple(shape))
+
+    def _flat_positions(self, indices, shape, axis):
+        """Positions in ``x.reshape(-1)`` (x of ``shape``) of ``indices`` along ``axis``:
+        ``base + indices * stride``, where ``base`` (computed on the host from the shape
+        alone) is each line's position with the axis index set to 0."""
+        import numpy as np
+        stride = int(np.prod(shape[axis + 1:], dtype=np.int64))
+        inner = np.arange(stride, dtype=np.int64)
+        outer = np.arange(int(np.prod(shape[:axis], dtype=np.int64)), dtype=np.int64)
+        base = (outer[:, None] * (shape[axis] * stride) + inner[None, :]).reshape(
+            tuple(shape[:axis]) + (1,) + tuple(shape[axis + 1:]))
+        base = self.broadcast_to(self.from_numpy(base), tuple(indices.shape))
+        return self.binary("add", self.binary("multiply", indices, stride), base)
 
     @kernel
     def one_hot(self, indices, depth, on_value, off_value, dtype):

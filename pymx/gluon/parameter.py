@@ -175,6 +175,14 @@ class Parameter:
     def _set_trainer(self, trainer):
         self._trainer = trainer
 
+    def _drop_stale_store(self):
+        """New data while a Trainer updates on its kvstore: the store's copy is stale,
+        so the Trainer re-creates its store at the next step (as MXNet does)."""
+        t = self._trainer
+        if t is not None and getattr(t, "_kv_initialized", False) and \
+                getattr(t, "_update_on_kvstore", False) and self not in t._params_to_init:
+            t._reset_kvstore()
+
     # ---- access ------------------------------------------------------------------------
     def _check_and_get(self, arr_list, ctx):
         """The array of ``arr_list`` for ``ctx`` (``list``: all of them), or the error
@@ -367,6 +375,7 @@ class Parameter:
         """Move the parameter to other context(s) (the value is kept)."""
         ctx = _as_ctx_list(ctx)
         if self._data:
+            self._drop_stale_store()
             data = self._reduce()
             with autograd.pause():
                 self._init_impl(data, ctx)
@@ -386,6 +395,7 @@ class Parameter:
                 raise AssertionError(f"Parameter '{self.name}' has not been initialized")
             self._deferred_init = self._deferred_init[:3] + (data,)
             return
+        self._drop_stale_store()
         for arr in self._check_and_get(self._data, list):
             arr[:] = data
 

@@ -16,13 +16,34 @@ A parameter whose gradient was not written by a backward since the last step is
 *stale*: ``step`` raises ``UserWarning`` (as an exception, like MXNet) unless
 ``ignore_stale_grad=True``, which skips those parameters.
 
-pymx has no separate KVStore here: with several contexts the reduction is done in
-place by the Trainer, which gives the same numbers as MXNet's ``'device'``/``'local'``
-stores.  The ``kvstore``, ``compression_params`` and ``update_on_kvstore`` arguments
-are accepted and validated like MXNet's.
+How the gradients of several contexts meet (MXNet 1.9.1, ``mx.model._create_kvstore``):
+
+* ``kvstore='device'`` (default) or ``'local'`` with **one** context: no store at all,
+  the optimizer runs on the only copy.
+* With several contexts (or any ``dist_*`` store) a ``mx.kv`` store is created at the
+  first ``step`` (so deferred-init parameters have their shapes); every parameter is
+  ``broadcast`` into it (key = its index), which also makes all copies equal.
+* ``update_on_kvstore`` (None: ``MXNET_UPDATE_ON_KVSTORE``, default 1): the store runs
+  the optimizer; ``step`` is ``kv.pushpull(i, grads, out=weights)``: gradients go
+  in, summed, updated weights come out, with one optimizer state per parameter.
+  ``False``: ``kv.pushpull(i, grads)`` writes the *sum* back into every gradient and
+  each context runs its own updater (its own state) on it: the same numbers.
+  ``allreduce_grads``/``update`` need ``update_on_kvstore=False``.
+* ``kvstore=None`` with several contexts: nothing is summed, each copy follows its
+  own gradient (the copies drift apart, as in MXNet).
+* ``dist_*``: the gradients of all workers are summed (pass the global batch size
+  to ``step``); rank 0's weights are broadcast at the first ``step``, i.e. *after* the
+  first backward, so seed every worker alike; ``dist_async`` forces
+  ``update_on_kvstore=True``.  ``compression_params`` go to
+  ``kv.set_gradient_compression``.
+
+The store holds its own copy of the weights, so when a parameter's value changes after
+the first ``step`` while the store runs the optimizer (``set_data``,
+``load_parameters``, ``reset_ctx``), the parameter calls ``trainer._reset_kvstore()``
+and the next ``step`` starts a new store from the new values (as in MXNet).
 """
-from .. import ndarray as nd
 from .. import optimizer as opt
+from ..model import _create_kvstore
 from .parameter import ParameterDict, Parameter
 
 __all__ = ["Trainer"]
@@ -40,10 +61,12 @@ class Trainer:
     optimizer_params : dict
         Keyword arguments of ``mx.optimizer.create`` (``learning_rate``, ``wd``, ...);
         must be empty when ``optimizer`` is an instance.
-    kvstore : str or None
-        Accepted for compatibility ('device', 'local', None).
-    compression_params, update_on_kvstore
-        Accepted for compatibility (see the module docstring).
+    kvstore : str, KVStore or None
+        A ``mx.kv.create`` name ('device', 'local', 'dist_sync', ...) or a store.
+    compression_params : dict
+        e.g. ``{'type': '2bit', 'threshold': 0.5}`` (``device`` and ``dist_*`` stores).
+    update_on_kvstore : bool or None
+        Run the optimizer on the store (see the module docstring).
     """
 
     def __init__(self, params, optimizer, optimizer_params=None, kvstore="device",
@@ -70,11 +93,12 @@ class Trainer:
                 not hasattr(kvstore, "pushpull"):
             raise TypeError(f"kvstore must be a str, a KVStore or None, got {type(kvstore)}")
         self._kvstore_params = {"kvstore": kvstore, "update_on_kvstore": update_on_kvstore}
-        # a "kvstore" (cross-device reduction) is only needed with several contexts
-        self._kvstore = kvstore if (kvstore and len(self._contexts) > 1) else None
-        self._update_on_kvstore = bool(update_on_kvstore) if self._kvstore else False
-        if update_on_kvstore and not self._kvstore:
-            self._update_on_kvstore = False
+        self._kv_initialized = False
+        self._kvstore = None
+        self._update_on_kvstore = None
+        self._distributed = None
+        self._params_to_init = []
+        self._reset_kvstore()
 
     def _check_contexts(self):
         contexts = None
@@ -100,6 +124,75 @@ class Trainer:
             self._optimizer = opt.create(optimizer, param_dict=param_dict, **optimizer_params)
         self._updaters = [opt.get_updater(self._optimizer) for _ in self._contexts]
 
+    # ---- the kvstore -------------------------------------------------------------------
+    def _reset_kvstore(self):
+        """Forget the store: it is made again (and refilled) at the next ``step``."""
+        if self._kvstore and "dist" in self._kvstore.type:
+            raise RuntimeError("Cannot reset distributed KVStore.")
+        self._kv_initialized = False
+        self._kvstore = None
+        self._distributed = None
+        self._update_on_kvstore = None
+        self._params_to_init = list(self._params)
+
+    def _init_kvstore(self):
+        """Create the store and decide ``update_on_kvstore`` (MXNet's rules)."""
+        config = self._kvstore_params
+        kvstore, update_on_kvstore = _create_kvstore(      # reads only each .shape
+            config["kvstore"], len(self._contexts), {p.name: p for p in self._params})
+        self._distributed = "dist" in kvstore.type if kvstore else False
+        if self._distributed and "async" in kvstore.type:
+            update_on_kvstore = True
+            if config["update_on_kvstore"] is False:
+                raise ValueError("Please set update_on_kvstore=True when training in "
+                                 "async mode.")
+        if config["update_on_kvstore"] is not None:
+            update_on_kvstore = config["update_on_kvstore"]
+        if update_on_kvstore and kvstore is not None and not kvstore.is_capable("optimizer"):
+            if config["update_on_kvstore"]:
+                raise ValueError("Please set update_on_kvstore=False when training with "
+                                 f"{type(kvstore)}")
+            update_on_kvstore = False
+        if kvstore:
+            if self._compression_params:
+                kvstore.set_gradient_compression(self._compression_params)
+            if update_on_kvstore:
+                kvstore.set_optimizer(self._optimizer)
+            self._kvstore = kvstore
+            self._update_on_kvstore = bool(update_on_kvstore)
+        else:
+            self._kvstore = None
+            self._update_on_kvstore = None
+        self._kv_initialized = True
+
+    def _init_params(self):
+        """Broadcast each parameter (key: its index) into the store and to all its
+        copies; parameters still waiting for deferred init are kept for later."""
+        waiting = []
+        if self._kvstore:
+            for param in self._params_to_init:
+                if param._deferred_init:
+                    waiting.append(param)
+                    continue
+                arrays = param._check_and_get(param._data, list)
+                self._kvstore.broadcast(self._param2idx[param.name], arrays[0], arrays)
+        self._params_to_init = waiting
+
+    def _ensure_kvstore(self):
+        if not self._kv_initialized:
+            self._init_kvstore()
+        if self._params_to_init:
+            self._init_params()
+
+    def _check_and_rescale_grad(self, scale):
+        if self._update_on_kvstore and self._distributed and self._kv_initialized:
+            if self._optimizer.rescale_grad != scale:
+                raise UserWarning("Possible change in the `batch_size` from previous `step` "
+                                  "detected. Optimizer gradient normalizing factor will not "
+                                  "change w.r.t new batch_size when update_on_kvstore=True "
+                                  "and when distributed kvstore is used.")
+        self._optimizer.rescale_grad = scale
+
     # ---- learning rate -----------------------------------------------------------------
     @property
     def learning_rate(self):
@@ -118,14 +211,16 @@ class Trainer:
     def step(self, batch_size, ignore_stale_grad=False):
         """``allreduce_grads()`` then the update with ``rescale_grad = 1/batch_size``.
         Call it after ``backward`` and outside ``record()``."""
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._check_and_rescale_grad(self._scale / batch_size)
+        self._ensure_kvstore()
         self._allreduce_grads()
         self._update(ignore_stale_grad)
 
     def allreduce_grads(self):
-        """Sum each parameter's gradients over its contexts (written back to every
-        copy).  For doing something with the summed gradients (clipping) before
-        ``update``."""
+        """Sum each parameter's gradients over its contexts (and workers), written back
+        to every copy.  For doing something with the summed gradients (clipping)
+        before ``update``; needs ``update_on_kvstore=False``."""
+        self._ensure_kvstore()
         if self._kvstore and self._update_on_kvstore:
             raise AssertionError("allreduce_grads() when parameters are updated on kvstore "
                                  "is not supported. Try setting `update_on_kvstore` to False "
@@ -135,23 +230,23 @@ class Trainer:
     def _allreduce_grads(self):
         if not self._kvstore:
             return
-        for param in self._params:
+        for i, param in enumerate(self._params):
             if param.grad_req == "null":
                 continue
-            grads = param.list_grad()
-            if len(grads) < 2:
-                continue
-            total = nd.add_n(*[g.as_in_context(grads[0].context) for g in grads])
-            for g in grads:
-                total.copyto(g)
+            if self._update_on_kvstore:     # grads in, updated weights out
+                self._kvstore.pushpull(i, param.list_grad(), out=param.list_data(),
+                                       priority=-i)
+            else:                           # grads in, summed grads out
+                self._kvstore.pushpull(i, param.list_grad(), priority=-i)
 
     def update(self, batch_size, ignore_stale_grad=False):
         """The update half of ``step`` (after ``allreduce_grads``)."""
+        self._ensure_kvstore()
         if self._kvstore and self._update_on_kvstore:
             raise AssertionError("update() when parameters are updated on kvstore is not "
                                  "supported. Try setting `update_on_kvstore` to False when "
                                  "creating trainer.")
-        self._optimizer.rescale_grad = self._scale / batch_size
+        self._check_and_rescale_grad(self._scale / batch_size)
         self._update(ignore_stale_grad)
 
     def _update(self, ignore_stale_grad=False):
@@ -170,9 +265,11 @@ class Trainer:
                             "intentionally only using a subset, call step with "
                             "ignore_stale_grad=True to suppress this warning and skip "
                             "updating of Parameters with stale gradient")
+            on_kvstore = self._kvstore and self._update_on_kvstore
             for upd, arr, grad in zip(updates, param.list_data(), param.list_grad()):
                 if not ignore_stale_grad or arr._fresh_grad:
-                    upd.append((i, grad, arr))
+                    if not on_kvstore:      # the store already updated the weights
+                        upd.append((i, grad, arr))
                     arr._fresh_grad = False
         for updater, upd in zip(self._updaters, updates):
             if upd:
@@ -181,17 +278,27 @@ class Trainer:
 
     # ---- states ------------------------------------------------------------------------
     def save_states(self, fname):
-        """Write the optimizer and its states (momentum, ...) to ``fname`` (a pickle;
-        ``param_dict`` is not saved)."""
-        with open(fname, "wb") as fout:
-            fout.write(self._updaters[0].get_states(dump_optimizer=True))
+        """Write the optimizer and its states (momentum, ...) to ``fname`` (a pickle,
+        MXNet's format; ``param_dict`` is not saved).  With ``update_on_kvstore`` the
+        states are the store's."""
+        self._ensure_kvstore()
+        if self._update_on_kvstore:
+            self._kvstore.save_optimizer_states(fname, dump_optimizer=True)
+        else:
+            with open(fname, "wb") as fout:
+                fout.write(self._updaters[0].get_states(dump_optimizer=True))
 
     def load_states(self, fname):
         """Read ``save_states``'s file (trusted files only: it is a pickle)."""
-        with open(fname, "rb") as f:
-            states = f.read()
-        for updater in self._updaters:
-            updater.set_states(states)
-            updater.optimizer = self._updaters[0].optimizer
-        self._optimizer = self._updaters[0].optimizer
+        self._ensure_kvstore()
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+            self._optimizer = self._kvstore._updater.optimizer
+        else:
+            with open(fname, "rb") as f:
+                states = f.read()
+            for updater in self._updaters:
+                updater.set_states(states)
+                updater.optimizer = self._updaters[0].optimizer
+            self._optimizer = self._updaters[0].optimizer
         self._optimizer.param_dict = {i: p for i, p in enumerate(self._params)}

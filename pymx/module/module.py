@@ -25,10 +25,15 @@ What ``init_optimizer`` does on the Module path (MXNet 1.9.1):
   get weight decay (``__wd_mult__`` attributes override it).
 * the optimizer is also given ``sym`` so ``__lr_mult__``/``__wd_mult__`` attrs count.
 
-``update`` sums the gradients over the devices (MXNet's local kvstore ``pushpull``) and
-calls ``updater(indices, grads, weights)`` once per device.  pymx has no KVStore: the
-``kvstore`` argument is accepted ('local', 'device', None) and the summing is done here,
-which is MXNet's ``update_on_kvstore=False`` path (the results are the same).
+The kvstore (``mx.model._create_kvstore``): one context and no ``dist`` means no store.
+Otherwise a ``mx.kv`` store is created (or the given one used), the parameters are put
+into it (keys: the parameter names) and, with ``update_on_kvstore`` (the default,
+``MXNET_UPDATE_ON_KVSTORE=1``), the store runs the optimizer: ``update`` pushes each
+parameter's device gradients and pulls the updated weight, and ``param_idx2name`` is
+then simply ``{i: name_i}``.  Without it, ``update`` sums the gradients through the
+store and runs the updater on every device (the indices above).  A ``dist_*_sync``
+store multiplies the batch size in ``rescale_grad`` by ``num_workers``: the gradients
+of all workers are summed.
 """
 import logging
 import warnings
@@ -38,7 +43,8 @@ from .. import ndarray as nd
 from .. import optimizer as opt
 from ..initializer import InitDesc, Uniform
 from ..io import DataDesc
-from ..model import load_checkpoint
+from ..model import (load_checkpoint, _create_kvstore, _initialize_kvstore,
+                     _update_params, _update_params_on_kvstore)
 from .base_module import BaseModule, _check_input_names, _parse_data_desc
 from .executor_group import DataParallelExecutorGroup
 
@@ -304,17 +310,20 @@ class Module(BaseModule):
             return
         if self._params_dirty:
             self._sync_params_from_devices()
-        if kvstore is not None and not isinstance(kvstore, str):
-            raise TypeError("pymx has no KVStore: kvstore must be 'local', 'device' or None")
-        if isinstance(kvstore, str) and "dist" in kvstore:
-            raise NotImplementedError("pymx has no distributed KVStore")
+        kvstore, update_on_kvstore = _create_kvstore(kvstore, len(self._context),
+                                                     self._arg_params)
         batch_size = self._exec_group.batch_size
+        if kvstore and "dist" in kvstore.type and "_sync" in kvstore.type:
+            batch_size *= kvstore.num_workers
         rescale_grad = 1.0 / batch_size
         n = len(self._context)
         idx2name = {}
-        for k in range(n):
-            idx2name.update({i * n + k: name
-                             for i, name in enumerate(self._exec_group.param_names)})
+        if update_on_kvstore:
+            idx2name.update(enumerate(self._exec_group.param_names))
+        else:
+            for k in range(n):
+                idx2name.update({i * n + k: name
+                                 for i, name in enumerate(self._exec_group.param_names)})
         if isinstance(optimizer, str):
             optimizer_params = dict(optimizer_params)
             if "rescale_grad" not in optimizer_params:
@@ -331,9 +340,19 @@ class Module(BaseModule):
             if not optimizer.idx2name:
                 optimizer.idx2name = idx2name.copy()
         self._optimizer = optimizer
-        self._kvstore = kvstore           # None: devices do not share gradients (MXNet)
-        self._update_on_kvstore = False
-        self._updater = opt.get_updater(optimizer)
+        self._kvstore = kvstore
+        self._update_on_kvstore = update_on_kvstore
+        self._updater = None
+        if kvstore:
+            if self._compression_params:
+                kvstore.set_gradient_compression(self._compression_params)
+            if update_on_kvstore:
+                kvstore.set_optimizer(self._optimizer)
+            _initialize_kvstore(kvstore=kvstore, param_arrays=self._exec_group.param_arrays,
+                                arg_params=self._arg_params, param_names=self._param_names,
+                                update_on_kvstore=update_on_kvstore)
+        if not update_on_kvstore:
+            self._updater = opt.get_updater(optimizer)
         self.optimizer_initialized = True
         if self._preload_opt_states is not None:
             self.load_optimizer_states(self._preload_opt_states)
@@ -378,27 +397,17 @@ class Module(BaseModule):
 
     def update(self):
         """One optimizer step for every trainable parameter on every device, with the
-        gradient summed over the devices."""
+        gradient summed over the devices (and workers) by the kvstore, if any."""
         assert self.binded and self.params_initialized and self.optimizer_initialized
         self._params_dirty = True
-        n = len(self._context)
-        updates = [[] for _ in range(n)]
-        for i, (weights, grads) in enumerate(zip(self._exec_group.param_arrays,
-                                                 self._exec_group.grad_arrays)):
-            if grads[0] is None:                      # fixed parameter
-                continue
-            if n > 1 and self._kvstore:               # the kvstore's pushpull: sum, broadcast
-                total = grads[0].copy()
-                for g in grads[1:]:
-                    total += g.as_in_context(total.context)
-                for g in grads:
-                    total.copyto(g)
-            for k, (w, g) in enumerate(zip(weights, grads)):
-                updates[k].append((i * n + k, g, w))
-        for dev in updates:
-            if dev:
-                idx, grads, weights = zip(*dev)
-                self._updater(list(idx), list(grads), list(weights))
+        if self._update_on_kvstore:
+            _update_params_on_kvstore(self._exec_group.param_arrays,
+                                      self._exec_group.grad_arrays, self._kvstore,
+                                      self._exec_group.param_names)
+        else:
+            _update_params(self._exec_group.param_arrays, self._exec_group.grad_arrays,
+                           updater=self._updater, num_device=len(self._context),
+                           kvstore=self._kvstore, param_names=self._exec_group.param_names)
 
     def get_outputs(self, merge_multi_context=True):
         """The outputs of the last forward (devices concatenated if ``merge_multi_context``)."""
@@ -430,17 +439,24 @@ class Module(BaseModule):
         self._params_dirty = False
 
     def save_optimizer_states(self, fname):
-        """Write the updater's states (pickled bytes, as MXNet) to ``fname``."""
+        """Write the updater's states (pickled bytes, as MXNet) to ``fname``; the
+        kvstore's when it runs the optimizer."""
         assert self.optimizer_initialized
-        with open(fname, "wb") as f:
-            f.write(self._updater.get_states())
+        if self._update_on_kvstore:
+            self._kvstore.save_optimizer_states(fname)
+        else:
+            with open(fname, "wb") as f:
+                f.write(self._updater.get_states())
 
     def load_optimizer_states(self, fname):
         """Read states written by ``save_optimizer_states`` (a pickle: trusted files
         only)."""
         assert self.optimizer_initialized
-        with open(fname, "rb") as f:
-            self._updater.set_states(f.read())
+        if self._update_on_kvstore:
+            self._kvstore.load_optimizer_states(fname)
+        else:
+            with open(fname, "rb") as f:
+                self._updater.set_states(f.read())
 
     def install_monitor(self, mon):
         """Attach a monitor (an object with ``install(executor)``) to every executor."""

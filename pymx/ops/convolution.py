@@ -238,19 +238,31 @@ def _second_order(forward, backward):
     """
     def gradient(F, a, xs, ys, dys):
         dy, x, w = xs
+        if not a.get("data_grad", True):      # no d_data output, so no gx head
+            dys = [None] + list(dys)
         gx, gw = dys[0], dys[1]
-        lin = dict(a, no_bias=True)
+        lin = {k: v for k, v in a.items() if k != "data_grad"}
+        lin["no_bias"] = True
         fwd, bwd = getattr(F, forward), getattr(F, backward)
-        d_dy = fwd(gx, w, **lin) + fwd(x, gw, **lin)
+        d_dy = fwd(x, gw, **lin)
+        if gx is not None:
+            d_dy = d_dy + fwd(gx, w, **lin)
         if not a.no_bias:
             bias_shape = (1, -1) + (1,) * len(a.kernel)
             d_dy = d_dy + F.broadcast_like(F.reshape(dys[2], shape=bias_shape), dy)
-        return [d_dy, bwd(dy, x, gw, **lin)[0], bwd(dy, gx, w, **lin)[1]]
+        d_w = None if gx is None else bwd(dy, gx, w, **lin)[1]
+        return [d_dy, bwd(dy, x, gw, **lin)[0], d_w]
     return gradient
 
 
 def _conv_gradient(F, a, xs, ys, dys):
-    return _outputs(F._backward_Convolution(dys[0], xs[0], xs[1], **a), len(xs))
+    # Data off the tape (``_node`` None: a batch of images) needs no gradient: skip the
+    # col2im, as MXNet's req='null' does.
+    data_grad = getattr(xs[0], "_node", True) is not None
+    grads = F._backward_Convolution(dys[0], xs[0], xs[1], data_grad=data_grad, **a)
+    if not data_grad:                 # one output (an NDArray) when also no_bias
+        return [None] + ([grads] if a.no_bias else _outputs(grads, len(xs) - 1))
+    return _outputs(grads, len(xs))
 
 
 register(
@@ -273,12 +285,14 @@ Floating-point dtypes only, as in MXNet.""")
 
 
 def _bwd_conv_outputs(a):
-    return ["data_grad", "weight_grad"] + ([] if a.no_bias else ["bias_grad"])
+    return (["data_grad"] if a.get("data_grad", True) else []) + ["weight_grad"] + \
+        ([] if a.no_bias else ["bias_grad"])
 
 
 def _bwd_conv_infer_shape(a, in_shapes):
     dy, data, weight = in_shapes
-    return in_shapes, [data, weight] + ([] if a.no_bias else [(a.num_filter,)])
+    return in_shapes, ([data] if a.get("data_grad", True) else []) + [weight] + \
+        ([] if a.no_bias else [(a.num_filter,)])
 
 
 def _backward_convolution(k, a, dy, x, w):
@@ -286,20 +300,26 @@ def _backward_convolution(k, a, dy, x, w):
     g = a.num_group
     if _fused(k, a, kernel, w.shape):
         dx, dw, db = k.conv2d_backward(dy, x, w, stride, pad, dilate, not a.no_bias)
-        return (dx, dw) if a.no_bias else (dx, dw, db)
-    dx = _conv_adjoint(k, dy, w, x.shape, g, kernel, stride, dilate, pad)
-    dw = _conv_weight(k, dy, x, w.shape, g, kernel, stride, dilate, pad)
-    return (dx, dw) if a.no_bias else (dx, dw, _bias_grad(k, dy))
+    else:
+        dx = (_conv_adjoint(k, dy, w, x.shape, g, kernel, stride, dilate, pad)
+              if a.data_grad else None)
+        dw = _conv_weight(k, dy, x, w.shape, g, kernel, stride, dilate, pad)
+        db = None if a.no_bias else _bias_grad(k, dy)
+    return tuple(t for t, want in ((dx, a.data_grad), (dw, True), (db, not a.no_bias))
+                 if want)
 
 
 register(
     "_backward_Convolution", _backward_convolution, inputs=("out_grad", "data", "weight"),
-    params=_conv_params(), outputs=_bwd_conv_outputs, infer_shape=_bwd_conv_infer_shape,
+    params=dict(_conv_params(), data_grad=Param(
+        "bool", True, doc="compute d_data (False: its input needs no gradient)")),
+    outputs=_bwd_conv_outputs, infer_shape=_bwd_conv_infer_shape,
     gradient=_second_order("Convolution", "_backward_Convolution"),
     doc="""Convolution's gradient: ``(d_data, d_weight[, d_bias])`` from ``out_grad``.
 
 ``d_data = col2im(W^T @ dy)`` (a Deconvolution of dy), ``d_weight = sum_n dy[n] @
-im2col(x)[n]^T``, ``d_bias = dy summed over N and space``.  Its own gradient (second
+im2col(x)[n]^T``, ``d_bias = dy summed over N and space``; ``data_grad=False`` leaves
+out ``d_data``.  Its own gradient (second
 derivatives through Convolution) is made of Convolutions and of itself again.""")
 
 

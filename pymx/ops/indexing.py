@@ -45,13 +45,14 @@ def _to_int(k, idx):
 
 def _normalize(k, op, idx, n, mode):
     """int64 indices valid for an axis of length ``n`` under ``mode``."""
-    if mode == "clip" and not is_integer(idx.dtype):
+    clipped = mode == "clip" and not is_integer(idx.dtype)
+    if clipped:
         idx = k.clip(idx, 0.0, float(max(n - 1, 0)))      # clip first: no int overflow
     idx = _to_int(k, idx)
     if _prod(idx.shape) and n == 0:
         raise MXNetError(f"{op}: cannot index an axis of length 0")
     if mode == "clip":
-        return k.clip(idx, 0, max(n - 1, 0))
+        return idx if clipped else k.clip(idx, 0, max(n - 1, 0))
     if mode == "wrap":
         return k.binary("mod", idx, n) if n else idx
     if _prod(idx.shape):                                      # mode == 'raise'
@@ -63,37 +64,18 @@ def _normalize(k, op, idx, n, mode):
     return idx
 
 
-def _along_axis(k, idx, shape, axis):
-    """Flat positions in an array of ``shape`` for int64 ``idx`` along ``axis``.
-
-    ``idx`` has ``shape`` with ``shape[axis]`` replaced by some length L (it is
-    reshaped to that by size, so ``pick``'s index without the axis works too);
-    ``axis=None`` means ``idx`` already indexes the flattened array."""
-    if axis is None:
-        return idx
+def _lines(k, idx, shape, axis):
+    """``idx`` reshaped to ``shape`` with ``shape[axis]`` replaced by the number of
+    positions per line (by size, so ``pick``'s index without the axis works too)."""
     n = shape[axis]
     rest = _prod(shape) // n if n else _prod(shape[:axis] + shape[axis + 1:])
     length = _prod(idx.shape) // rest if rest else 0
-    ishape = tuple(shape[:axis]) + (length,) + tuple(shape[axis + 1:])
-    idx = k.reshape(idx, ishape)
-    stride = _prod(shape[axis + 1:])
-    # base[i] = flat position of i with the indexed axis set to 0 (host, shapes only)
-    inner = np.arange(stride, dtype=np.int64)
-    outer = np.arange(_prod(shape[:axis]), dtype=np.int64) * (n * stride)
-    base = (outer[:, None] + inner[None, :]).reshape(
-        tuple(shape[:axis]) + (1,) + tuple(shape[axis + 1:]))
-    base = k.broadcast_to(k.from_numpy(base), ishape)
-    return k.binary("add", k.binary("multiply", idx, stride), base)
+    return k.reshape(idx, tuple(shape[:axis]) + (length,) + tuple(shape[axis + 1:]))
 
 
-def _gather_along(k, x, flat):
-    return k.take(k.reshape(x, (_prod(x.shape),)), flat, 0)
-
-
-def _scatter_along(k, values, flat, shape):
-    out = k.scatter_add((_prod(shape),), k.reshape(flat, (_prod(flat.shape),)),
-                        k.reshape(values, (_prod(flat.shape),)), 0, values.dtype)
-    return k.reshape(out, tuple(shape))
+def _gather_flat(k, x, flat, out_shape):
+    """``x.reshape(-1)[flat]`` shaped ``out_shape`` (``axis=None``: flat positions)."""
+    return k.reshape(k.take(k.reshape(x, (_prod(x.shape),)), flat, 0), tuple(out_shape))
 
 
 def _no_grad(n):
@@ -164,8 +146,9 @@ def _batch_take(k, a, x, indices):
         raise MXNetError(f"batch_take: indices must have one entry per row of data "
                          f"{tuple(x.shape)} ({rows}), got shape {tuple(indices.shape)}")
     idx = _normalize(k, "batch_take", indices, x.shape[-1], "clip")
-    flat = _along_axis(k, idx, tuple(x.shape), len(x.shape) - 1)
-    return k.reshape(_gather_along(k, x, flat), tuple(indices.shape))
+    axis = len(x.shape) - 1
+    out = k.take_along_axis(x, _lines(k, idx, tuple(x.shape), axis), axis)
+    return k.reshape(out, tuple(indices.shape))
 
 
 register("batch_take", _batch_take, inputs=("a", "indices"),
@@ -199,8 +182,8 @@ def _check_pick_index(shape, axis, ishape):
 def _pick(k, a, x, index):
     axis = _pick_axis("pick", a, len(x.shape))
     without, keep = _check_pick_index(x.shape, axis, index.shape)
-    idx = _normalize(k, "pick", index, x.shape[axis], a.mode)
-    out = _gather_along(k, x, _along_axis(k, idx, tuple(x.shape), axis))
+    idx = _normalize(k, "pick", k.reshape(index, keep), x.shape[axis], a.mode)
+    out = k.take_along_axis(x, idx, axis)
     return k.reshape(out, keep if a.keepdims else without)
 
 
@@ -234,11 +217,14 @@ def _backward_pick(k, a, dy, index, like):
     shape = tuple(like.shape)
     if a.axis is None:                                   # index into the flattened array
         idx = _normalize(k, "_backward_pick", index, _prod(shape), a.mode)
-    else:
-        axis = normalize_axis("_backward_pick", a.axis, len(shape))
-        idx = _normalize(k, "_backward_pick", index, shape[axis], a.mode)
-    return _scatter_along(k, dy, _along_axis(k, idx, shape, None if a.axis is None else axis),
-                          shape)
+        m = _prod(idx.shape)
+        out = k.scatter_add((_prod(shape),), k.reshape(idx, (m,)), k.reshape(dy, (m,)), 0,
+                            dy.dtype)
+        return k.reshape(out, shape)
+    axis = normalize_axis("_backward_pick", a.axis, len(shape))
+    idx = _lines(k, _normalize(k, "_backward_pick", index, shape[axis], a.mode), shape, axis)
+    return k.scatter_add_along_axis(shape, idx, k.reshape(dy, tuple(idx.shape)), axis,
+                                    dy.dtype)
 
 
 register("_backward_pick", _backward_pick, inputs=("ograd", "index", "data"),
@@ -258,11 +244,11 @@ def _take_along_axis(k, a, data, index, like):
     shape = tuple(data.shape)
     if a.axis is None:
         flat = _normalize(k, "_take_along_axis", index, _prod(shape), a.mode)
-    else:
-        axis = normalize_axis("_take_along_axis", a.axis, len(shape))
-        idx = _normalize(k, "_take_along_axis", index, shape[axis], a.mode)
-        flat = _along_axis(k, idx, shape, axis)
-    return k.reshape(_gather_along(k, data, flat), tuple(like.shape))
+        return _gather_flat(k, data, flat, like.shape)
+    axis = normalize_axis("_take_along_axis", a.axis, len(shape))
+    idx = _lines(k, _normalize(k, "_take_along_axis", index, shape[axis], a.mode), shape,
+                 axis)
+    return k.reshape(k.take_along_axis(data, idx, axis), tuple(like.shape))
 
 
 register("_take_along_axis", _take_along_axis, inputs=("data", "index", "like"),
@@ -480,11 +466,11 @@ def _topk(k, a, x):
     idx = _first(k, _order(k, x, axis, a.is_ascend), axis, kk)
     if a.ret_typ == "indices":
         return k.astype(idx, a.dtype)
-    flat = _along_axis(k, idx, tuple(x.shape), axis)
     if a.ret_typ == "mask":
-        ones = k.full(tuple(flat.shape), 1, x.dtype)
-        return _scatter_along(k, ones, flat, shape)
-    values = k.reshape(_gather_along(k, x, flat), tuple(idx.shape))
+        ones = k.full(tuple(idx.shape), 1, x.dtype)
+        return k.reshape(k.scatter_add_along_axis(tuple(x.shape), idx, ones, axis, x.dtype),
+                         shape)
+    values = k.take_along_axis(x, idx, axis)
     if a.ret_typ == "value":
         return values
     return values, k.astype(idx, a.dtype)
@@ -541,8 +527,7 @@ def _sort(k, a, x):
         axis = normalize_axis("sort", a.axis, len(x.shape))
     if a.is_ascend:
         return k.sort(x, axis)
-    flat = _along_axis(k, _order(k, x, axis, False), tuple(x.shape), axis)
-    return k.reshape(_gather_along(k, x, flat), tuple(x.shape))
+    return k.take_along_axis(x, _order(k, x, axis, False), axis)
 
 
 def _sort_shape(a, x):

@@ -293,3 +293,26 @@ def test_errors_name_op_and_argument():
     with pytest.raises(MXNetError, match="Deconvolution.*weight"):
         mx.nd.Deconvolution(mx.nd.ones((1, 2, 4, 4)), mx.nd.ones((3, 3, 3, 3)),
                             kernel=(3, 3), num_filter=3)
+
+
+def test_no_data_gradient_for_data_off_the_tape():
+    """Data that needs no gradient is not back-propagated into (MXNet's req='null'):
+    the weight and bias gradients are unchanged, and the backward op has no d_data."""
+    rng = np.random.RandomState(3)
+    x, w, b = (mx.nd.array(rng.randn(*s)) for s in ((2, 3, 6, 6), (4, 3, 3, 3), (4,)))
+    grads = {}
+    for track in (True, False):
+        for v in (w, b) + ((x,) if track else ()):
+            v.attach_grad()
+        if not track:
+            x = mx.nd.array(x.asnumpy())
+        with mx.autograd.record():
+            y = mx.nd.Convolution(x, w, b, kernel=(3, 3), num_filter=4)
+        y.backward(mx.nd.ones_like(y))
+        grads[track] = (w.grad.asnumpy(), b.grad.asnumpy())
+    for g_on, g_off in zip(grads[True], grads[False]):
+        np.testing.assert_allclose(g_on, g_off, rtol=1e-6)
+    dy = mx.nd.ones((2, 4, 4, 4))
+    outs = mx.nd._backward_Convolution(dy, x, w, kernel=(3, 3), num_filter=4,
+                                       data_grad=False)
+    assert [o.shape for o in outs] == [(4, 3, 3, 3), (4,)]
