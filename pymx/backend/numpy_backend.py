@@ -160,8 +160,15 @@ class NumpyBackend(Backend):
         out = self._unary[op](x)
         return out if out.dtype == x.dtype else out.astype(x.dtype)
 
+    _ZERO_ONE = {"equal", "not_equal", "greater", "greater_equal", "lesser", "lesser_equal",
+                 "logical_and", "logical_or", "logical_xor"}
+
     def binary(self, op, a, b):
-        dtype = a.dtype if isinstance(a, self.xp.ndarray) else b.dtype
+        arr = a if isinstance(a, self.xp.ndarray) else b
+        dtype = arr.dtype
+        if op in self._ZERO_ONE and getattr(a, "shape", arr.shape) == getattr(
+                b, "shape", arr.shape):      # the 0/1 result straight in the input dtype
+            return self._binary[op](a, b, out=self.xp.empty(arr.shape, dtype))
         out = self._binary[op](a, b)
         return out if out.dtype == dtype else out.astype(dtype)
 
@@ -299,14 +306,18 @@ class NumpyBackend(Backend):
             np.add(y, b.reshape(1, f, 1, 1), out=out)
         return out
 
-    def conv2d_backward(self, dy, x, w, stride, pad, dilate, need_bias):
-        """``(dx, dw, db or None)`` of ``conv2d``: three GEMMs and one col2im scatter."""
+    def conv2d_backward(self, dy, x, w, stride, pad, dilate, need_bias, need_data=True):
+        """``(dx or None, dw, db or None)`` of ``conv2d``: up to three GEMMs and one
+        col2im scatter (skipped without ``need_data``)."""
         n, c, h, wd = x.shape
         f, _, kh, kw = w.shape
         ho, wo = dy.shape[2:]
         dy2 = np.ascontiguousarray(dy.transpose(1, 2, 3, 0)).reshape(f, ho * wo * n)
         cols, _, _ = self._cols_last(x, (kh, kw), stride, pad, dilate)
         dw = (dy2 @ cols.T).reshape(w.shape)
+        db = dy2.sum(axis=1) if need_bias else None
+        if not need_data:
+            return None, dw, db
         dcols = (w.reshape(f, -1).T @ dy2).reshape(c, kh, kw, ho, wo, n)
         dxt = np.zeros((c, h + 2 * pad[0], wd + 2 * pad[1], n), dcols.dtype)
         for i in range(kh):                     # one strided add per kernel tap
@@ -316,5 +327,4 @@ class NumpyBackend(Backend):
                     s:s + stride[1] * (wo - 1) + 1:stride[1]] += dcols[:, i, j]
         dx = np.ascontiguousarray(
             dxt[:, pad[0]:pad[0] + h, pad[1]:pad[1] + wd].transpose(3, 0, 1, 2))
-        db = dy2.sum(axis=1) if need_bias else None
         return dx, dw, db

@@ -299,7 +299,8 @@ def _backward_convolution(k, a, dy, x, w):
     kernel, stride, dilate, pad = _geometry("_backward_Convolution", a, len(x.shape))
     g = a.num_group
     if _fused(k, a, kernel, w.shape):
-        dx, dw, db = k.conv2d_backward(dy, x, w, stride, pad, dilate, not a.no_bias)
+        dx, dw, db = k.conv2d_backward(dy, x, w, stride, pad, dilate, not a.no_bias,
+                                       a.data_grad)
     else:
         dx = (_conv_adjoint(k, dy, w, x.shape, g, kernel, stride, dilate, pad)
               if a.data_grad else None)

@@ -243,13 +243,11 @@ def _backward_pooling(k, a, dy, x, y):
     overlap = any(s < kk for s, kk in zip(stride, kernel))
     if pt == "avg":
         dy = k.binary("divide", dy, k.broadcast_to(_counts_array(k, a, x, geometry), dy.shape))
-    taken = k.full(tuple(dy.shape), 0, x.dtype) if is_max else None
+    left = dy                      # max: the gradient not yet routed, per window
     for key in _taps(kernel, stride, out):
         if is_max:                 # route dy to the first position equal to the max
-            hit = k.binary("equal", k.getitem(xp, key), y)
-            hit = k.binary("subtract", hit, k.binary("multiply", hit, taken))
-            taken = k.binary("add", taken, hit)
-            g = k.binary("multiply", dy, hit)
+            g = k.binary("multiply", k.binary("equal", k.getitem(xp, key), y), left)
+            left = k.binary("subtract", left, g)       # 0 once the first max took it
         elif pt == "lp":
             g = _lp_grad(k, a.p_value, dy, k.getitem(xp, key), y)
         else:

@@ -337,3 +337,28 @@ def test_upsampling_errors():
     with pytest.raises(MXNetError, match="UpSampling.*num_filter"):
         mx.nd.UpSampling(mx.nd.ones((1, 1, 2, 2)), mx.nd.ones((1, 1, 4, 4)), scale=2,
                          sample_type="bilinear", num_args=2)
+
+
+@pytest.mark.parametrize("shape,k", [((2, 3, 6, 8), 2), ((1, 2, 7, 7), 3), ((2, 2, 9), 3)])
+def test_tiled_max_pool_gradient_goes_to_the_first_maximum(shape, k):
+    """Windows that tile the input take the reshape path; ties (ReLU zeros) must still
+    send the gradient to the first maximum in row-major order, as MXNet's pool.h."""
+    rng = np.random.RandomState(0)
+    x = rng.randint(0, 3, shape).astype(np.float32)          # many ties
+    d = len(shape) - 2
+    xa = mx.nd.array(x)
+    xa.attach_grad()
+    with mx.autograd.record():
+        y = mx.nd.Pooling(xa, kernel=(k,) * d, stride=(k,) * d, pool_type="max")
+    dy = rng.rand(*y.shape).astype(np.float32)
+    y.backward(mx.nd.array(dy))
+    want_y = np.zeros(y.shape, np.float32)
+    want_dx = np.zeros(shape, np.float32)
+    for idx in np.ndindex(*y.shape):
+        n, c, o = idx[0], idx[1], idx[2:]
+        window = x[(n, c) + tuple(slice(i * k, i * k + k) for i in o)]
+        first = np.unravel_index(np.argmax(window), window.shape)
+        want_y[idx] = window.max()
+        want_dx[(n, c) + tuple(i * k + f for i, f in zip(o, first))] += dy[idx]
+    np.testing.assert_array_equal(y.asnumpy(), want_y)
+    np.testing.assert_allclose(xa.grad.asnumpy(), want_dx, rtol=1e-6)
