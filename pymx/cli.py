@@ -399,6 +399,7 @@ class _Parser(argparse.ArgumentParser):
 
 
 def build_parser():
+    """The ``argparse`` parser of the ``pymx`` command: subcommands and their options."""
     parser = _Parser(prog="pymx", description=__doc__.split("\n\n")[0],
                      formatter_class=argparse.RawDescriptionHelpFormatter)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
@@ -470,6 +471,8 @@ def check_train_args(args):
 
 
 def main(argv=None):
+    """Entry point of the ``pymx`` console command; returns the exit status (bad
+    arguments: one clear line on stderr and status 2)."""
     parser = build_parser()
     args = parser.parse_args(argv)
     try:

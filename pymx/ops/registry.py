@@ -110,6 +110,7 @@ class Op:
         return list(self._outputs(a) if callable(self._outputs) else self._outputs)
 
     def num_outputs(self, a):
+        """How many outputs the op has with attributes ``a`` (hidden ones included)."""
         return len(self.output_names(a))
 
     def num_visible_outputs(self, a):

@@ -52,6 +52,8 @@ def scalar_for(dtype, value):
 
 
 def check_same_dtype(op, *arrays, names=("lhs", "rhs")):
+    """Raise MXNetError naming ``op`` and each input's dtype unless all dtypes agree
+    (MXNet 1.x never promotes types between the inputs of one operator)."""
     dts = [a.dtype for a in arrays]
     if any(d != dts[0] for d in dts):
         desc = ", ".join(f"{n}={np.dtype(d).name}" for n, d in zip(names, dts))

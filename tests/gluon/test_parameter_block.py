@@ -386,3 +386,10 @@ def test_export_and_symbolblock_imports(tmp_path):
     feat = gluon.SymbolBlock(internals["exp_dense0_tanh_fwd_output"], sym.var("data"),
                              params=net.collect_params())
     assert feat(x).shape == (2, 5)
+
+
+def test_block_classes_are_also_in_nn():
+    """d2l writes ``nn.Block``: MXNet's gluon.nn re-exports the block classes."""
+    from pymx.gluon import nn
+    assert (nn.Block, nn.HybridBlock, nn.SymbolBlock) == (
+        mx.gluon.Block, mx.gluon.HybridBlock, mx.gluon.SymbolBlock)

@@ -205,18 +205,25 @@ _ARGS_DOC = """
     hidden_size : int
         H, the number of features of the hidden state.
     num_layers : int, default 1
+        Number of stacked recurrent layers.
     layout : {'TNC', 'NTC'}, default 'TNC'
+        Axis order of the input and output: time, batch, features or batch first.
     dropout : float, default 0
         Dropout on the outputs of each layer except the last (training only).
     bidirectional : bool, default False
-    i2h_weight_initializer, h2h_weight_initializer, i2h_bias_initializer,
-    h2h_bias_initializer : Initializer or str
+        Also run each layer backwards in time and concatenate the two outputs.
+    i2h_weight_initializer, h2h_weight_initializer : Initializer or str, optional
+        Initializers of the input-to-hidden and hidden-to-hidden weights.
+    i2h_bias_initializer, h2h_bias_initializer : Initializer or str, default 'zeros'
+        Initializers of the two biases.
     input_size : int, default 0
         C; 0 infers it from the first input.
     dtype : str, default 'float32'
+        The parameters' dtype.
     use_sequence_length : bool, default False
         Pass ``sequence_length`` (N,) as third call argument to ignore padding.
-    prefix, params : as for every Block
+    prefix, params : str, ParameterDict
+        As for every Block.
 """
 
 
