@@ -29,19 +29,7 @@ sys.path.insert(0, ROOT)
 import pymx as mx  # noqa: E402
 from pymx import autograd  # noqa: E402
 from pymx.models_scratch import cross_entropy, lenet_forward, lenet_params, mlp_forward, mlp_params  # noqa: E402
-
-
-def timeit(fn, repeat=7, number=1, warmup=1):
-    """(median, min, max) seconds per call of ``fn``."""
-    for _ in range(warmup):
-        fn()
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number)
-    return statistics.median(runs), min(runs), max(runs)
+from benchmarks.timing import timeit  # noqa: E402
 
 
 def timeit_group(fns, repeat=15, number=1, warmup=2):

@@ -11,10 +11,10 @@ needs a C++ compiler at run time and is left out).  PyTorch's CPU ops are synchr
 so no wait is needed before reading the clock.
 """
 import json
-import statistics
 import sys
-import time
 import warnings
+
+import timing  # benchmarks/timing.py: this script's folder is on sys.path
 
 import torch
 from torch import nn
@@ -22,18 +22,10 @@ from torch import nn
 warnings.filterwarnings("ignore", category=DeprecationWarning)   # torch.jit.script
 
 
-def timeit(fn, repeat, number=1, warmup=3):
-    """(median, min, max) seconds per call; ``warmup`` runs first (TorchScript's
-    profiling executor specialises the graph during its first calls)."""
-    for _ in range(warmup):
-        fn()
-    runs = []
-    for _ in range(repeat):
-        t0 = time.perf_counter()
-        for _ in range(number):
-            fn()
-        runs.append((time.perf_counter() - t0) / number)
-    return statistics.median(runs), min(runs), max(runs)
+def timeit(fn, repeat, number=1):
+    """The harness's clock with 3 warm-up calls (TorchScript's profiling executor
+    specialises the graph during its first calls)."""
+    return timing.timeit(fn, repeat, number, warmup=3)
 
 
 def train_steps(net, X, y, repeat, number):

@@ -11,7 +11,8 @@ the internal entries live in preallocated blocks, one per storage id.  Calls out
 ``autograd.record()`` reuse one set of blocks per signature (what static allocation
 buys in MXNet); a recorded call gets its own set, kept by its tape node until its
 gradient has run, since the next call must not overwrite the values the backward
-reads; when the tape frees the node, its set is kept for the next recorded call.  Outputs and gradients are never in a block: they are the caller's arrays.
+reads; when the tape frees the node, its set is kept for the next recorded call.
+Outputs and gradients are never in a block: they are the caller's arrays.
 
 Training mode is read from ``autograd.is_training()`` **at each call**, so Dropout
 and BatchNorm behave per call, not as frozen when the graph was traced

@@ -21,6 +21,7 @@ a new backend is *correct* as soon as it can move memory, and then gets *fast* o
 kernel at a time.  ``Backend.native_kernels()`` lists what a backend really implements.
 """
 import functools
+import math
 
 __all__ = ["Backend", "kernel", "composite", "UNARY_OPS", "BINARY_OPS", "REDUCE_OPS"]
 
@@ -260,24 +261,16 @@ class Backend:
         ``x``'s shape except along ``axis``; ``out`` has ``indices``' shape.
         Default: the flat position of every index, then one ``take``."""
         flat = self._flat_positions(indices, tuple(x.shape), axis)
-        n = 1
-        for d in x.shape:
-            n *= d
-        return self.take(self.reshape(x, (n,)), flat, 0)
+        return self.take(self.reshape(x, (math.prod(x.shape),)), flat, 0)
 
     @composite
     def scatter_add_along_axis(self, shape, indices, values, axis, dtype):
         """The adjoint of ``take_along_axis``: zeros of ``shape``, then
         ``out[..., indices[..., j, ...], ...] += values[..., j, ...]``, summing repeats."""
         flat = self._flat_positions(indices, tuple(shape), axis)
-        n = 1
-        for d in shape:
-            n *= d
-        m = 1
-        for d in indices.shape:
-            m *= d
-        out = self.scatter_add((n,), self.reshape(flat, (m,)), self.reshape(values, (m,)),
-                               0, dtype)
+        m = math.prod(indices.shape)
+        out = self.scatter_add((math.prod(shape),), self.reshape(flat, (m,)),
+                               self.reshape(values, (m,)), 0, dtype)
         return self.reshape(out, tuple(shape))
 
     def _flat_positions(self, indices, shape, axis):
@@ -285,9 +278,9 @@ class Backend:
         ``base + indices * stride``, where ``base`` (computed on the host from the shape
         alone) is each line's position with the axis index set to 0."""
         import numpy as np
-        stride = int(np.prod(shape[axis + 1:], dtype=np.int64))
+        stride = math.prod(shape[axis + 1:])
         inner = np.arange(stride, dtype=np.int64)
-        outer = np.arange(int(np.prod(shape[:axis], dtype=np.int64)), dtype=np.int64)
+        outer = np.arange(math.prod(shape[:axis]), dtype=np.int64)
         base = (outer[:, None] * (shape[axis] * stride) + inner[None, :]).reshape(
             tuple(shape[:axis]) + (1,) + tuple(shape[axis + 1:]))
         base = self.broadcast_to(self.from_numpy(base), tuple(indices.shape))

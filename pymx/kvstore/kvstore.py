@@ -117,13 +117,15 @@ class KVStoreBase:
 
     @property
     def rank(self):
-        """This worker's number, in ``range(num_workers)``."""
-        raise NotImplementedError()
+        """This worker's number, in ``range(num_workers)``: 0 unless a distributed
+        store says otherwise."""
+        return 0
 
     @property
     def num_workers(self):
-        """How many worker processes share the store."""
-        raise NotImplementedError()
+        """How many worker processes share the store: 1 unless a distributed store
+        says otherwise."""
+        return 1
 
     @staticmethod
     def register(klass):
@@ -171,16 +173,6 @@ class TestStore(KVStoreBase):
     def type(self):
         """``'teststore'``."""
         return "teststore"
-
-    @property
-    def rank(self):
-        """Always 0."""
-        return 0
-
-    @property
-    def num_workers(self):
-        """Always 1."""
-        return 1
 
 
 _LOCAL = ("local", "device")

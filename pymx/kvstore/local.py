@@ -52,16 +52,6 @@ class KVStore(KVStoreBase):
         """The type name given to ``create``."""
         return self._type
 
-    @property
-    def rank(self):
-        """0: one process."""
-        return 0
-
-    @property
-    def num_workers(self):
-        """1: one process."""
-        return 1
-
     def is_capable(self, capability):
         """``'optimizer'``: True (the store can run an optimizer); else ValueError."""
         if capability.lower() == KVStoreBase.OPTIMIZER:

@@ -73,11 +73,6 @@ def _lines(k, idx, shape, axis):
     return k.reshape(idx, tuple(shape[:axis]) + (length,) + tuple(shape[axis + 1:]))
 
 
-def _gather_flat(k, x, flat, out_shape):
-    """``x.reshape(-1)[flat]`` shaped ``out_shape`` (``axis=None``: flat positions)."""
-    return k.reshape(k.take(k.reshape(x, (_prod(x.shape),)), flat, 0), tuple(out_shape))
-
-
 def _no_grad(n):
     """The gradient of an op whose inputs are indices or selectors: zeros."""
     return lambda F, a, xs, ys, dys: [F.zeros_like(x) for x in xs[:n]] + [None] * (len(xs) - n)
@@ -244,7 +239,8 @@ def _take_along_axis(k, a, data, index, like):
     shape = tuple(data.shape)
     if a.axis is None:
         flat = _normalize(k, "_take_along_axis", index, _prod(shape), a.mode)
-        return _gather_flat(k, data, flat, like.shape)
+        out = k.take(k.reshape(data, (_prod(shape),)), flat, 0)   # positions in data.ravel()
+        return k.reshape(out, tuple(like.shape))
     axis = normalize_axis("_take_along_axis", a.axis, len(shape))
     idx = _lines(k, _normalize(k, "_take_along_axis", index, shape[axis], a.mode), shape,
                  axis)

@@ -124,6 +124,23 @@ def _taps(kernel, stride, out):
             slice(ti, ti + st * (o - 1) + 1, st) for ti, st, o in zip(t, stride, out))
 
 
+def _global_first_max(k, x):
+    """Global max pooling's first-maximum mask: one-hot (N, C, prod(spatial))."""
+    n, c, size = x.shape[0], x.shape[1], _prod(x.shape[2:])
+    return k.one_hot(k.argmax(k.reshape(x, (n, c, size)), 2, False), size, 1, 0, x.dtype)
+
+
+def _first_max_shares(k, xp, y, left, kernel, stride, out):
+    """Route ``left`` (one value per window) to each window's *first* maximum, in
+    MXNet's scan order: yields ``(tap key, share)`` where ``share`` is ``left`` at the
+    windows whose first maximum sits at this tap and 0 elsewhere.  With ``left = dy``
+    the shares are max pooling's gradient; with ``left = 1`` the first-maximum masks."""
+    for key in _taps(kernel, stride, out):
+        share = k.binary("multiply", k.binary("equal", k.getitem(xp, key), y), left)
+        left = k.binary("subtract", left, share)       # 0 once the first max took it
+        yield key, share
+
+
 def _padded(k, x, pad, extra, value):
     if not any(pad) and not any(extra):
         return x
@@ -226,10 +243,9 @@ def _backward_pooling(k, a, dy, x, y):
     pt = a.pool_type
     if a.global_pool:
         if pt == "max":                                 # one-hot of the first maximum
-            n, c = x.shape[:2]
-            idx = k.argmax(k.reshape(x, (n, c, _prod(x.shape[2:]))), 2, False)
-            hot = k.one_hot(idx, _prod(x.shape[2:]), 1, 0, x.dtype)
-            g = k.binary("multiply", hot, k.broadcast_to(k.reshape(dy, (n, c, 1)), hot.shape))
+            hot = _global_first_max(k, x)
+            g = k.binary("multiply", hot, k.broadcast_to(
+                k.reshape(dy, tuple(x.shape[:2]) + (1,)), hot.shape))
             return k.reshape(g, tuple(x.shape))
         g = k.broadcast_to(dy, tuple(x.shape))
         if pt == "avg":
@@ -243,15 +259,14 @@ def _backward_pooling(k, a, dy, x, y):
     overlap = any(s < kk for s, kk in zip(stride, kernel))
     if pt == "avg":
         dy = k.binary("divide", dy, k.broadcast_to(_counts_array(k, a, x, geometry), dy.shape))
-    left = dy                      # max: the gradient not yet routed, per window
-    for key in _taps(kernel, stride, out):
-        if is_max:                 # route dy to the first position equal to the max
-            g = k.binary("multiply", k.binary("equal", k.getitem(xp, key), y), left)
-            left = k.binary("subtract", left, g)       # 0 once the first max took it
-        elif pt == "lp":
-            g = _lp_grad(k, a.p_value, dy, k.getitem(xp, key), y)
-        else:
-            g = dy
+    if is_max:
+        grads = _first_max_shares(k, xp, y, dy, kernel, stride, out)
+    elif pt == "lp":
+        grads = ((key, _lp_grad(k, a.p_value, dy, k.getitem(xp, key), y))
+                 for key in _taps(kernel, stride, out))
+    else:
+        grads = ((key, dy) for key in _taps(kernel, stride, out))
+    for key, g in grads:
         if overlap:
             g = k.binary("add", k.getitem(dxp, key), g)
         k.setitem(dxp, key, g)
@@ -303,17 +318,13 @@ def _max_pool_gather(k, a, g, x, y):
         raise MXNetError(f"_max_pool_gather: pool_type must be 'max', got {a.pool_type!r}")
     kernel, stride, pad, out, extra = _pool_geometry(a, x.shape)
     if a.global_pool:
-        n, c = x.shape[:2]
-        flat = (n, c, _prod(x.shape[2:]))
-        hot = k.one_hot(k.argmax(k.reshape(x, flat), 2, False), flat[2], 1, 0, x.dtype)
-        return k.reshape(k.reduce("sum", k.binary("multiply", hot, k.reshape(g, flat)),
+        hot = _global_first_max(k, x)
+        return k.reshape(k.reduce("sum", k.binary("multiply", hot, k.reshape(g, hot.shape)),
                                   (2,), False), tuple(y.shape))
     xp, gp = _padded(k, x, pad, extra, _lowest(x)), _padded(k, g, pad, extra, 0)
-    picked = taken = k.full(tuple(y.shape), 0, x.dtype)
-    for key in _taps(kernel, stride, out):        # the hit masks of _backward_pooling
-        hit = k.binary("equal", k.getitem(xp, key), y)
-        hit = k.binary("subtract", hit, k.binary("multiply", hit, taken))
-        taken = k.binary("add", taken, hit)
+    picked = k.full(tuple(y.shape), 0, x.dtype)
+    ones = k.full(tuple(y.shape), 1, x.dtype)
+    for key, hit in _first_max_shares(k, xp, y, ones, kernel, stride, out):
         picked = k.binary("add", picked, k.binary("multiply", hit, k.getitem(gp, key)))
     return picked
 
