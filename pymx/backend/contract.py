@@ -9,6 +9,11 @@ Rules every kernel follows (the NumPy backend in ``numpy_backend.py`` is the
 executable spec; a backend is correct when the conformance suite says it matches):
 
 * Kernels return a **new** native array unless the docstring says "in place".
+  ``unary``, ``binary`` and ``matmul`` also take ``out=``, a native array of the
+  result's shape and dtype: they write the result there (``out`` may be one of the
+  operands of an elementwise kernel) and return it.  That is how an operator writes
+  straight into a planned memory block or updates a weight in place (MXNet's
+  ``kWriteTo`` / ``kWriteInplace``) instead of computing a new array and copying it.
 * Binary kernels get operands that are already broadcast to one shape, except that
   either operand may be a Python scalar (``k.binary("subtract", 1.0, x)``).
 * Comparisons return 0/1 **in the input dtype** (MXNet 1.x), never bool.
@@ -21,6 +26,7 @@ a new backend is *correct* as soon as it can move memory, and then gets *fast* o
 kernel at a time.  ``Backend.native_kernels()`` lists what a backend really implements.
 """
 import functools
+import inspect
 import math
 
 __all__ = ["Backend", "kernel", "composite", "UNARY_OPS", "BINARY_OPS", "REDUCE_OPS"]
@@ -72,6 +78,17 @@ def composite(fn):
     return fn
 
 
+def _add_out(fn):
+    @functools.wraps(fn)
+    def with_out(self, *args, out=None, **kwargs):
+        res = fn(self, *args, **kwargs)
+        if out is None:
+            return res
+        self.setitem(out, Ellipsis, res)
+        return out
+    return with_out
+
+
 class Backend:
     """Base class of all backends.  Subclasses set ``name`` and implement memory kernels.
 
@@ -84,6 +101,18 @@ class Backend:
 
     def __init__(self, device_id=0):
         self.device_id = device_id
+
+    #: kernels that take ``out=`` (see the module docstring)
+    WRITE_INTO = ("unary", "binary", "matmul")
+
+    def __init_subclass__(cls, **kwargs):
+        """A backend may write ``unary``/``binary``/``matmul`` without ``out=``: the
+        base class then adds it (compute a new array, then ``setitem`` it into out)."""
+        super().__init_subclass__(**kwargs)
+        for name in cls.WRITE_INTO:
+            fn = cls.__dict__.get(name)
+            if fn is not None and "out" not in inspect.signature(fn).parameters:
+                setattr(cls, name, _add_out(fn))
 
     # ---- memory: the only kernels a backend must write itself ---------------------
     def from_numpy(self, a):
@@ -118,10 +147,14 @@ class Backend:
             if isinstance(a, (list, tuple)):
                 return type(a)(conv(b) for b in a)
             return a
+        dest = kwargs.pop("out", None)
         out = getattr(ref, name)(*[conv(a) for a in args],
                                  **{k: conv(v) for k, v in kwargs.items()})
         if isinstance(out, tuple):
             return tuple(self.from_numpy(o) for o in out)
+        if dest is not None:             # ``out=``: write the host result into it
+            self.setitem(dest, Ellipsis, self.from_numpy(out))
+            return dest
         return self.from_numpy(out) if hasattr(out, "shape") else out
 
     def is_native(self, a):
@@ -200,14 +233,16 @@ class Backend:
 
     # ---- elementwise ------------------------------------------------------------------
     @kernel
-    def unary(self, op, x):
+    def unary(self, op, x, out=None):
         """Elementwise ``op`` from ``UNARY_OPS``; the result has x's dtype (except for
-        ``sign``-like ops on ints, which also keep it)."""
+        ``sign``-like ops on ints, which also keep it).  ``out``: write it there (may
+        be ``x``)."""
 
     @kernel
-    def binary(self, op, a, b):
+    def binary(self, op, a, b, out=None):
         """Elementwise ``op`` from ``BINARY_OPS`` on same-shape arrays (``b`` may be a
-        Python scalar).  The result has ``a``'s dtype."""
+        Python scalar).  The result has ``a``'s dtype.  ``out``: write it there (may
+        be ``a`` or ``b``)."""
 
     @kernel
     def where(self, cond, a, b):
@@ -236,8 +271,9 @@ class Backend:
 
     # ---- linear algebra ---------------------------------------------------------------
     @kernel
-    def matmul(self, a, b, transpose_a=False, transpose_b=False):
-        """2-D product ``op(a) @ op(b)`` where op transposes when asked."""
+    def matmul(self, a, b, transpose_a=False, transpose_b=False, out=None):
+        """2-D product ``op(a) @ op(b)`` where op transposes when asked; ``out``: write
+        it there (never ``a`` or ``b``)."""
 
     @kernel
     def batch_matmul(self, a, b, transpose_a=False, transpose_b=False):

@@ -285,6 +285,33 @@ def run_side(op, case, inputs, attrs, ctx, layouts, grad, seed):
     return values, grads
 
 
+def check_out(op, inputs, attrs, ctx, layouts):
+    """For an op that ``takes_out``: its forward with ``out=`` a new buffer, and (where
+    ``op.inplace`` allows it) with ``out=`` the input itself, must give the plain
+    forward's values.  Each call gets fresh inputs (update ops mutate their states).
+    Returns (got, want) lists of NumPy arrays to compare."""
+    k = ctx.backend
+    a = op.parse_attrs(dict(attrs))
+
+    def fresh():
+        return [_upload(k, x, lay) for x, lay in zip(inputs, layouts)]
+    plain = op.forward(k, a, *fresh())
+    got, want = [], []
+    buf = k.empty(tuple(plain.shape), plain.dtype)
+    res = op.forward(k, a, *fresh(), out=buf)
+    got.append(k.to_numpy(buf) if res is buf else np.full(plain.shape, np.nan))
+    want.append(k.to_numpy(plain))
+    for i, o in op.inplace:
+        if o == 0 and i < len(inputs) and inputs[i].shape == tuple(plain.shape) \
+                and inputs[i].dtype == plain.dtype:
+            xs = fresh()
+            xs[i] = k.from_numpy(inputs[i])           # compact: out aliases input i
+            res = op.forward(k, a, *xs, out=xs[i])
+            got.append(k.to_numpy(xs[i]) if res is xs[i] else np.full(plain.shape, np.nan))
+            want.append(want[0])
+    return got, want
+
+
 def compare(got, want, tol):
     """(ok, max abs error, max rel error, message) for two lists of arrays."""
     worst_abs = worst_rel = 0.0
@@ -360,7 +387,17 @@ def check_op(backend, name, dtype, max_examples=5, expect=None, ref_ctx=None):
             state["fail"] = (msg, inputs, attrs, params, grad, np.inf, np.inf)
             state["abs"] = state["rel"] = np.inf
             raise _Mismatch(msg) from None
-        for part, g, w in (("forward", got[0], want[0]), ("gradient", got[1], want[1])):
+        checks = [("forward", got[0], want[0]), ("gradient", got[1], want[1])]
+        if op.takes_out:
+            try:
+                checks.append(("forward with out=",) + check_out(
+                    op, inputs, attrs, ctx, params["layouts"]))
+            except Exception as err:
+                msg = f"forward with out= raised {type(err).__name__}: {err}"
+                state["fail"] = (msg, inputs, attrs, params, grad, np.inf, np.inf)
+                state["abs"] = state["rel"] = np.inf
+                raise _Mismatch(msg) from None
+        for part, g, w in checks:
             ok, ea, er, msg = compare(g, w, tol)
             state["abs"], state["rel"] = max(state["abs"], ea), max(state["rel"], er)
             if not ok:

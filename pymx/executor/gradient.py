@@ -56,6 +56,7 @@ class GradientGraph:
 
     def __init__(self, symbol, head_grads, wrt, grads):
         self.symbol, self.head_grads, self.wrt, self.grads = symbol, head_grads, wrt, grads
+        self._heads_used = None
 
     def grad_entries(self):
         """The graph entries ``(node, index, version)`` of the gradients that are not
@@ -76,9 +77,12 @@ class GradientGraph:
                 if id(n) not in fwd and not n.is_variable]
 
     def head_grad_nodes_used(self):
-        """Indices of the outputs whose head gradient the backward graph reads."""
-        used = {id(n) for n in topo_order(self.grad_entries())}
-        return [i for i, h in enumerate(self.head_grads) if id(h) in used]
+        """Indices of the outputs whose head gradient the backward graph reads
+        (computed once: every backward call asks)."""
+        if self._heads_used is None:
+            used = {id(n) for n in topo_order(self.grad_entries())}
+            self._heads_used = [i for i, h in enumerate(self.head_grads) if id(h) in used]
+        return self._heads_used
 
 
 class _Constant(Symbol):

@@ -9,7 +9,8 @@ gradient per differentiated variable (None for an identically zero gradient).
 Each operator node runs ``op.forward(k, attrs, *inputs)`` with the backend ``k`` of
 its context.  When ``storage`` is set (a ``storage.Storage``, built by the executor
 from the memory plan), every result is written into its planned block, so entries
-that share a storage id share memory (``storage.py``).  The plan is simulated over
+that share a storage id share memory (``storage.py``): an op that ``takes_out``
+computes straight into the block, any other op's new array is copied there.  The plan is simulated over
 ``full_graph()``'s order; the forward nodes and then the backward nodes run in exactly
 that order, which is what makes the plan's reuse safe.  With ``group2ctx`` a node whose ``__ctx_group__`` names a group runs on
 that group's context; its inputs are copied there first (model parallelism).
@@ -34,6 +35,8 @@ class Program:
         self.monitor = None
         self.monitor_all = False
         self.storage = None
+        self.forward_ops = [n for n in self.forward_order if not n.is_variable]
+        self._step_cache = {}
         if self.grad is not None:            # the backward nodes in the plan's order
             order, _ = self.full_graph()
             fwd = {id(n) for n in self.forward_order}
@@ -47,27 +50,42 @@ class Program:
         group = node.attrs.get("__ctx_group__")
         return self.group2ctx.get(group, self.ctx) if group else self.ctx
 
+    def _steps(self, nodes):
+        """What ``_run`` needs per node, worked out once per node list: the node, its
+        context, the keys of its inputs and of its outputs."""
+        steps = self._step_cache.get(id(nodes))
+        if steps is None:
+            steps = self._step_cache[id(nodes)] = [
+                (node, self.node_ctx(node), [(id(e[0]), e[1]) for e in node.inputs],
+                 [(id(node), i) for i in range(node.num_outputs())])
+                for node in nodes]
+        return steps
+
     def _run(self, nodes, values, ctxs, is_train, storage=None):
         from ..ndarray.ndarray import NDArray, _transfer
         old = FLAGS.training
         FLAGS.training = is_train
+        views = storage.views if storage is not None else {}
         try:
-            for node in nodes:
-                ctx = self.node_ctx(node)
+            for node, ctx, in_keys, out_keys in self._steps(nodes):
                 datas = []
-                for e in node.inputs:
-                    key = (id(e[0]), e[1])
+                for key in in_keys:
                     try:
                         data = values[key]
                     except KeyError:
-                        raise MXNetError(f"{node.name} ({node.op.name}): input "
-                                         f"{e[0].name!r} has no value; is it bound?") from None
+                        name = node.inputs[len(datas)][0].name
+                        raise MXNetError(f"{node.name} ({node.op.name}): input {name!r} "
+                                         "has no value; is it bound?") from None
                     src = ctxs.get(key, ctx)
-                    if src != ctx:
+                    if src is not ctx and src != ctx:
                         data = _transfer(data, src, ctx)
                     datas.append(data)
+                into = views.get(out_keys[0]) if node.op.takes_out else None
                 try:
-                    res = node.op.forward(ctx.backend, node.parsed, *datas)
+                    if into is None:
+                        res = node.op.forward(ctx.backend, node.parsed, *datas)
+                    else:                      # straight into the planned block
+                        res = node.op.forward(ctx.backend, node.parsed, *datas, out=into)
                 except MXNetError as err:
                     raise MXNetError(f"Error in operator {node.name}: {err}") from None
                 except (ValueError, IndexError, TypeError, ZeroDivisionError) as err:
@@ -76,16 +94,15 @@ class Program:
                     raise MXNetError(f"Error in operator {node.name} ({node.op.name}): "
                                      f"{err} (inputs: {shapes})") from None
                 res = res if type(res) is tuple else (res,)
-                if storage is not None:
-                    res = tuple(storage.place((id(node), i), r, node.name)
-                                for i, r in enumerate(res))
-                for i, r in enumerate(res):
-                    values[(id(node), i)] = r
-                    ctxs[(id(node), i)] = ctx
+                for key, r in zip(out_keys, res):
+                    if storage is not None:
+                        r = storage.place(key, r, node.name)
+                    values[key] = r
+                    ctxs[key] = ctx
                 if self.monitor is not None:
                     n_vis = node.num_visible_outputs() if not self.monitor_all else len(res)
                     for i in range(n_vis):
-                        self.monitor(node.entry_name(i), NDArray(res[i], ctx))
+                        self.monitor(node.entry_name(i), NDArray(values[out_keys[i]], ctx))
         finally:
             FLAGS.training = old
         return values
@@ -100,8 +117,7 @@ class Program:
                     raise MXNetError(f"variable {node.name!r} is not bound")
                 values[(id(node), 0)] = feed[id(node)]
                 ctxs[(id(node), 0)] = (feed_ctx or {}).get(id(node), self.ctx)
-        op_nodes = [n for n in self.forward_order if not n.is_variable]
-        self._run(op_nodes, values, ctxs, is_train, storage or self.storage)
+        self._run(self.forward_ops, values, ctxs, is_train, storage or self.storage)
         return values, ctxs
 
     def backward(self, values, ctxs, head_grads, is_train=True, storage=None):

@@ -10,10 +10,12 @@ overwrites its input.  Unplanned entries (gradients written into bound arrays,
 CachedOp outputs) keep the operator's own array, copied if it is a view into a block
 (a later operator would overwrite it).
 
-pymx's operators return new arrays, so each result lives briefly next to its block
-before ``place`` copies it in (like an operator's temporary workspace, which MXNet
-does not count in the plan either); the blocks are what stays allocated, and their
-sum is ``debug_str()``'s "Total N MB allocated".
+Operators that take ``out=`` (``Op.takes_out``: elementwise ops, Activation,
+FullyConnected) compute straight into the entry's view, as MXNet's kernels write into
+their output blobs.  Other pymx operators return new arrays, so each such result lives
+briefly next to its block before ``place`` copies it in (like an operator's temporary
+workspace, which MXNet does not count in the plan either); the blocks are what stays
+allocated, and their sum is ``debug_str()``'s "Total N MB allocated".
 
 ``pool`` (a list shared between executors: ``shared_exec``, ``Executor.reshape``)
 lends blocks: each block takes the smallest pooled buffer that is large enough and

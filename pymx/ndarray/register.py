@@ -43,14 +43,9 @@ def invoke(op, inputs, kwargs, out=None):
         ctx = _parse_ctx(ctx)
     k = ctx.backend
     datas = [x._data for x in inputs]
-    try:
-        res = get_engine().push(lambda: op.forward(k, a, *datas), datas, ())
-    except MXNetError as err:
-        if str(err).startswith(op.name):
-            raise
-        raise _fail(op, err, zip(op.input_names(a), inputs)) from None
-    except (ValueError, IndexError, TypeError, ZeroDivisionError, AttributeError) as err:
-        raise _fail(op, err, zip(op.input_names(a), inputs)) from None
+    if out is not None and op.takes_out and _direct(out, inputs, ctx):
+        return _run_into(op, k, a, datas, out, inputs)
+    res = _push(op, a, inputs, lambda: op.forward(k, a, *datas), datas)
     if type(res) is tuple:
         outputs = [NDArray(r, ctx) for r in res]
     else:
@@ -64,6 +59,38 @@ def invoke(op, inputs, kwargs, out=None):
             _write_into(op, t, o)
         return out
     return outputs[0] if nvis == 1 else outputs[:nvis]
+
+
+def _direct(out, inputs, ctx):
+    """May the op write straight into ``out``?  When nothing is recorded and ``out``
+    has the shape and dtype of every input (so of an elementwise result: ``relu(x,
+    out=x)``, ``x += y``, ``sgd_update(w, g, out=w)``), yes; else the result is
+    computed as a new array and copied (``_write_into``)."""
+    if FLAGS.recording or not inputs or type(out) is not _NDArray or \
+            (out._ctx is not ctx and out._ctx != ctx):
+        return False
+    shape, dtype = out._data.shape, out._data.dtype
+    return all(x._data.shape == shape and x._data.dtype == dtype for x in inputs)
+
+
+def _run_into(op, k, a, datas, out, inputs):
+    dest = out._data
+    res = _push(op, a, inputs, lambda: op.forward(k, a, *datas, out=dest), datas, (dest,))
+    if res is not dest:                  # a forward that ignored ``out``
+        k.setitem(dest, Ellipsis, res)
+    return out
+
+
+def _push(op, a, inputs, fn, reads, writes=()):
+    """Run ``fn`` (the op's forward) on the engine; errors name the op and the shapes."""
+    try:
+        return get_engine().push(fn, reads, writes)
+    except MXNetError as err:
+        if str(err).startswith(op.name):
+            raise
+        raise _fail(op, err, zip(op.input_names(a), inputs)) from None
+    except (ValueError, IndexError, TypeError, ZeroDivisionError, AttributeError) as err:
+        raise _fail(op, err, zip(op.input_names(a), inputs)) from None
 
 
 def _write_into(op, target, result):

@@ -54,9 +54,15 @@ _ACT_GRAD = {
 }
 
 
-def _activation(k, a, x):
+def _activation(k, a, x, *, out=None):
     _check_float("Activation", x)
-    return _ACT_FORWARD[a.act_type](k, x)
+    if a.act_type in ("relu", "sigmoid", "tanh"):      # one kernel each: write into out
+        return k.unary(a.act_type, x, out=out)
+    y = _ACT_FORWARD[a.act_type](k, x)
+    if out is None:
+        return y
+    k.setitem(out, Ellipsis, y)
+    return out
 
 
 register(

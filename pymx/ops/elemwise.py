@@ -62,7 +62,9 @@ _UNARY = {
 
 
 def _unary_forward(kernel_op):
-    return lambda k, a, x: k.unary(kernel_op, x)
+    def forward(k, a, x, *, out=None):
+        return k.unary(kernel_op, x, out=out)
+    return forward
 
 
 def _unary_gradient(rule):
@@ -152,23 +154,23 @@ _BINARY = {
 
 
 def _elemwise_forward(name, kernel_op):
-    def forward(k, a, lhs, rhs):
+    def forward(k, a, lhs, rhs, *, out=None):
         if lhs.shape != rhs.shape:
             raise MXNetError(f"{name}: shapes must be equal (no broadcasting), got lhs "
                              f"{tuple(lhs.shape)} and rhs {tuple(rhs.shape)}; use "
                              f"broadcast_{name.split('_', 1)[1]}")
         check_same_dtype(name, lhs, rhs)
-        return k.binary(kernel_op, lhs, rhs)
+        return k.binary(kernel_op, lhs, rhs, out=out)
     return forward
 
 
 def _broadcast_forward(name, kernel_op):
-    def forward(k, a, lhs, rhs):
+    def forward(k, a, lhs, rhs, *, out=None):
         check_same_dtype(name, lhs, rhs)
         if lhs.shape != rhs.shape:
             shape = broadcast_shape(name, lhs.shape, rhs.shape)
             lhs, rhs = k.broadcast_to(lhs, shape), k.broadcast_to(rhs, shape)
-        return k.binary(kernel_op, lhs, rhs)
+        return k.binary(kernel_op, lhs, rhs, out=out)
     return forward
 
 
@@ -229,39 +231,37 @@ register("_sum_like", _sum_like, inputs=("data", "like"),
 
 
 # ---- array and scalar -------------------------------------------------------------------
-#: name -> (forward ``(k, x, s)``, gradient ``(F, x, y, dy, s) -> dx`` or None)
+#: name -> (kernel op, True when the scalar is the left operand, gradient
+#: ``(F, x, y, dy, s) -> dx`` or None)
 _SCALAR = {
-    "_plus_scalar": (lambda k, x, s: k.binary("add", x, s), lambda F, x, y, dy, s: dy),
-    "_minus_scalar": (lambda k, x, s: k.binary("subtract", x, s), lambda F, x, y, dy, s: dy),
-    "_rminus_scalar": (lambda k, x, s: k.binary("subtract", s, x), lambda F, x, y, dy, s: -dy),
-    "_mul_scalar": (lambda k, x, s: k.binary("multiply", x, s), lambda F, x, y, dy, s: dy * s),
-    "_div_scalar": (lambda k, x, s: k.binary("divide", x, s), lambda F, x, y, dy, s: dy / s),
-    "_rdiv_scalar": (lambda k, x, s: k.binary("divide", s, x),
-                     lambda F, x, y, dy, s: -dy * y / x),
-    "_mod_scalar": (lambda k, x, s: k.binary("mod", x, s), lambda F, x, y, dy, s: dy),
-    "_rmod_scalar": (lambda k, x, s: k.binary("mod", s, x),
-                     lambda F, x, y, dy, s: -dy * F.floor(s / x)),
-    "_power_scalar": (lambda k, x, s: k.binary("power", x, s),
-                      lambda F, x, y, dy, s: dy * s * x ** (s - 1)),
-    "_rpower_scalar": (lambda k, x, s: k.binary("power", s, x),
-                       lambda F, x, y, dy, s: dy * y * math.log(s)),
-    "_maximum_scalar": (lambda k, x, s: k.binary("maximum", x, s),
-                        lambda F, x, y, dy, s: dy * (x >= s)),
-    "_minimum_scalar": (lambda k, x, s: k.binary("minimum", x, s),
-                        lambda F, x, y, dy, s: dy * (x <= s)),
-    "_hypot_scalar": (lambda k, x, s: k.binary("hypot", x, s),
-                      lambda F, x, y, dy, s: dy * x / y),
+    "_plus_scalar": ("add", False, lambda F, x, y, dy, s: dy),
+    "_minus_scalar": ("subtract", False, lambda F, x, y, dy, s: dy),
+    "_rminus_scalar": ("subtract", True, lambda F, x, y, dy, s: -dy),
+    "_mul_scalar": ("multiply", False, lambda F, x, y, dy, s: dy * s),
+    "_div_scalar": ("divide", False, lambda F, x, y, dy, s: dy / s),
+    "_rdiv_scalar": ("divide", True, lambda F, x, y, dy, s: -dy * y / x),
+    "_mod_scalar": ("mod", False, lambda F, x, y, dy, s: dy),
+    "_rmod_scalar": ("mod", True, lambda F, x, y, dy, s: -dy * F.floor(s / x)),
+    "_power_scalar": ("power", False, lambda F, x, y, dy, s: dy * s * x ** (s - 1)),
+    "_rpower_scalar": ("power", True, lambda F, x, y, dy, s: dy * y * math.log(s)),
+    "_maximum_scalar": ("maximum", False, lambda F, x, y, dy, s: dy * (x >= s)),
+    "_minimum_scalar": ("minimum", False, lambda F, x, y, dy, s: dy * (x <= s)),
+    "_hypot_scalar": ("hypot", False, lambda F, x, y, dy, s: dy * x / y),
 }
 for _cmp in ("equal", "not_equal", "greater", "greater_equal", "lesser", "lesser_equal",
              "logical_and", "logical_or", "logical_xor"):
-    _SCALAR[f"_{_cmp}_scalar"] = ((lambda op: lambda k, x, s: k.binary(op, x, s))(_cmp), None)
+    _SCALAR[f"_{_cmp}_scalar"] = (_cmp, False, None)
 
 _SCALAR_ALIASES = {"_plus_scalar": ("_PlusScalar",), "_minus_scalar": ("_MinusScalar",),
                    "_mul_scalar": ("_MulScalar",), "_div_scalar": ("_DivScalar",)}
 
 
-def _scalar_forward(fn):
-    return lambda k, a, x: fn(k, x, scalar_for(x.dtype, a.scalar))
+def _scalar_forward(kernel_op, reverse):
+    def forward(k, a, x, *, out=None):
+        s = scalar_for(x.dtype, a.scalar)
+        return k.binary(kernel_op, s, x, out=out) if reverse else \
+            k.binary(kernel_op, x, s, out=out)
+    return forward
 
 
 def _scalar_gradient(rule):
@@ -270,8 +270,8 @@ def _scalar_gradient(rule):
     return lambda F, a, xs, ys, dys: [rule(F, xs[0], ys[0], dys[0], a.scalar)]
 
 
-for _name, (_fn, _rule) in _SCALAR.items():
-    register(_name, _scalar_forward(_fn), params={"scalar": Param("float", 1.0)},
+for _name, (_kernel, _reverse, _rule) in _SCALAR.items():
+    register(_name, _scalar_forward(_kernel, _reverse), params={"scalar": Param("float", 1.0)},
              gradient=_scalar_gradient(_rule), inplace=[(0, 0)],
              aliases=_SCALAR_ALIASES.get(_name, ()),
              doc=f"``{_name[1:-7]}`` of the array and the number ``scalar`` (cast to "

@@ -45,12 +45,15 @@ def _infer_shape(a, in_shapes):
     return out, [_out_shape(a, data)]
 
 
-def _forward(k, a, x, w, b=None):
+def _forward(k, a, x, w, b=None, *, out=None):
     _infer_shape(a, [x.shape, w.shape] + ([] if b is None else [b.shape]))
-    y = k.matmul(k.reshape(x, _rows_cols(a, x.shape)), w, transpose_b=True)
-    if b is not None:
-        y = k.binary("add", y, k.broadcast_to(k.reshape(b, (1, a.num_hidden)), y.shape))
-    return k.reshape(y, _out_shape(a, x.shape))
+    rows, cols = _rows_cols(a, x.shape)
+    y = None if out is None else k.reshape(out, (rows, a.num_hidden))
+    y = k.matmul(k.reshape(x, (rows, cols)), w, transpose_b=True, out=y)
+    if b is not None:                 # y is ours (new, or out): add the bias in place
+        y = k.binary("add", y, k.broadcast_to(k.reshape(b, (1, a.num_hidden)), y.shape),
+                     out=y)
+    return out if out is not None else k.reshape(y, _out_shape(a, x.shape))
 
 
 def _gradient(F, a, xs, ys, dys):

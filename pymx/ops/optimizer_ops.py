@@ -25,7 +25,7 @@ differ from the Python optimizers' (``rmsprop_update`` has ``gamma1=0.95``, the
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Param, register
+from .registry import Param, register, takes_out
 from .util import fused
 
 _FLOATS = ("float16", "float32", "float64")
@@ -96,6 +96,14 @@ def _clip_if(g, clip_gradient):
     return g.clip(_f32(clip_gradient)) if clip_gradient >= 0 else g
 
 
+def _into(k, op, lhs, rhs, out):
+    """The update's last step ``lhs <op> rhs``, written into ``out`` when the caller gives
+    it (the weight itself: ``sgd_update(w, g, out=w)`` updates in place, with no new
+    array and no copy, as MXNet's kernels do)."""
+    return k.binary(op, lhs.x if isinstance(lhs, _V) else lhs,
+                    rhs.x if isinstance(rhs, _V) else rhs, out=out)
+
+
 def _assign(k, state, new):
     """Write ``new`` into the state array ``state`` (the op mutates its states)."""
     k.setitem(state, Ellipsis, new.x if isinstance(new, _V) else new)
@@ -137,25 +145,26 @@ _LAZY = {"lazy_update": Param("bool", True, doc="sparse gradients only; ignored 
 def _register(name, forward, inputs, params, doc, mp_names=(), **kw):
     """Register an update op: it checks its inputs, has no gradient and may write its
     result over ``weight`` (input 0)."""
-    def checked(k, a, *xs):
+    def checked(k, a, *xs, **out):
         _check(name, xs, inputs, mp_names)
-        return forward(k, a, *xs)
+        return forward(k, a, *xs, **out)
+    checked.takes_out = takes_out(forward)
     register(name, checked, inputs=inputs, params=params, gradient=None,
              inplace=[(0, 0)], doc=doc, **kw)
 
 
 # ---- SGD --------------------------------------------------------------------------------
 @fused("sgd_update")
-def _sgd(k, a, weight, grad):
+def _sgd(k, a, weight, grad, *, out=None):
     lr, wd, rescale = _f32(a.lr), _f32(a.wd), _f32(a.rescale_grad)
     w, g = _V(k, weight), _V(k, grad)
     if wd != 0:
         w = (1 - lr * wd) * w
-    if a.clip_gradient is None or a.clip_gradient < 0:
-        return (w - _f32(lr * rescale) * g).x      # no clip: one scaling pass, not two
+    if a.clip_gradient is None or a.clip_gradient < 0:     # no clip: one scaling pass
+        return _into(k, "subtract", w, _f32(lr * rescale) * g, out)
     if rescale != 1:                 # (multiplying by 1 is exact: skip the pass)
         g = g * rescale
-    return (w - lr * _clip_if(g, a.clip_gradient)).x
+    return _into(k, "subtract", w, lr * _clip_if(g, a.clip_gradient), out)
 
 
 _register("sgd_update", _sgd, ("weight", "grad"), dict(_common(), **_LAZY), """\
@@ -167,13 +176,13 @@ pymx does not have.""")
 
 
 @fused("sgd_mom_update")
-def _sgd_mom(k, a, weight, grad, mom):
+def _sgd_mom(k, a, weight, grad, mom, *, out=None):
     # BEGIN EXERCISE sgd_momentum
     w, g, m = _V(k, weight), _V(k, grad) * _f32(a.rescale_grad), _V(k, mom)
     lr = _f32(a.lr)
     m = _f32(a.momentum) * m - lr * _f32(a.wd) * w - lr * _clip_if(g, a.clip_gradient)
     _assign(k, mom, m)
-    return (w + m).x
+    return _into(k, "add", w, m, out)
     # END EXERCISE sgd_momentum
 
 
@@ -280,7 +289,7 @@ _ADAM = {"beta1": Param("float", 0.9), "beta2": Param("float", 0.999),
 
 
 @fused("adam_update")
-def _adam(k, a, weight, grad, mean, var):
+def _adam(k, a, weight, grad, mean, var, *, out=None):
     # BEGIN EXERCISE adam
     w = _V(k, weight)
     g = _clip_if(_V(k, grad) * _f32(a.rescale_grad) + _f32(a.wd) * w, a.clip_gradient)
@@ -289,7 +298,7 @@ def _adam(k, a, weight, grad, mean, var):
     v = b2 * _V(k, var) + (1 - b2) * g.unary("square")
     _assign(k, mean, m)
     _assign(k, var, v)
-    return (w - _f32(a.lr) * m / (v.unary("sqrt") + _f32(a.epsilon))).x
+    return _into(k, "subtract", w, _f32(a.lr) * m / (v.unary("sqrt") + _f32(a.epsilon)), out)
     # END EXERCISE adam
 
 

@@ -135,9 +135,11 @@ def _first_max_shares(k, xp, y, left, kernel, stride, out):
     MXNet's scan order: yields ``(tap key, share)`` where ``share`` is ``left`` at the
     windows whose first maximum sits at this tap and 0 elsewhere.  With ``left = dy``
     the shares are max pooling's gradient; with ``left = 1`` the first-maximum masks."""
-    for key in _taps(kernel, stride, out):
+    taps = list(_taps(kernel, stride, out))
+    for i, key in enumerate(taps):
         share = k.binary("multiply", k.binary("equal", k.getitem(xp, key), y), left)
-        left = k.binary("subtract", left, share)       # 0 once the first max took it
+        if i + 1 < len(taps):
+            left = k.binary("subtract", left, share)   # 0 once the first max took it
         yield key, share
 
 
@@ -255,8 +257,10 @@ def _backward_pooling(k, a, dy, x, y):
         return k.copy(g)
     is_max = pt == "max"
     xp = _padded(k, x, pad, extra, _lowest(x) if is_max else 0)
-    dxp = k.full(tuple(xp.shape), 0, x.dtype)
     overlap = any(s < kk for s, kk in zip(stride, kernel))
+    tiled = tuple(stride) == tuple(kernel) and all(      # every element in one window
+        o * st == n for o, st, n in zip(out, stride, xp.shape[2:]))
+    dxp = k.empty(tuple(xp.shape), x.dtype) if tiled else k.full(tuple(xp.shape), 0, x.dtype)
     if pt == "avg":
         dy = k.binary("divide", dy, k.broadcast_to(_counts_array(k, a, x, geometry), dy.shape))
     if is_max:

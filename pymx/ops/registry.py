@@ -18,10 +18,17 @@ An ``Op`` says everything the rest of pymx needs to know about an operator:
   shapes are unknown, so they use ``*_like`` ops instead;
 * ``aux``: inputs that are auxiliary states (BatchNorm's running mean and variance),
   which ``forward`` may update in place;
-* ``inplace``: ``(input, output)`` pairs where the output may reuse the input's memory.
+* ``inplace``: ``(input, output)`` pairs where the output may reuse the input's memory;
+* ``takes_out``: True when ``forward`` accepts ``out=``, a native array (the result's
+  shape and dtype; keyword-only) to write its single output into -- a planned memory block, or the
+  input itself for an in-place call such as ``sgd_update(w, g, out=w)``.  Such a
+  forward passes ``out`` to its last kernel (``k.binary(..., out=out)``); callers that
+  do not pass it get a new array, as from any other op.
 
 The front ends ``mx.nd`` and ``mx.sym`` are generated from this registry.
 """
+import inspect
+
 from ..base import MXNetError
 from .params import Attrs, Param, REQUIRED
 
@@ -50,6 +57,7 @@ class Op:
                  gradient=None, aux=(), inplace=(), aliases=(), doc="", key_var_num_args=None):
         self.name = name
         self.forward = forward
+        self.takes_out = takes_out(forward)
         self._inputs = inputs
         self.params = dict(params or {})
         if inputs == "*data" and key_var_num_args is None:
@@ -141,6 +149,19 @@ class Op:
         if len(out_types) < n:
             out_types = list(out_types) + [out_types[0]] * (n - len(out_types))
         return in_types, out_types
+
+
+def takes_out(fn):
+    """Does ``forward`` accept ``out=``, a keyword-only argument?  (Wrappers such as
+    ``@fused`` say so in an attribute; other functions by their signature.)"""
+    flag = getattr(fn, "takes_out", None)
+    if flag is not None:
+        return flag
+    try:
+        p = inspect.signature(fn).parameters.get("out")
+    except (TypeError, ValueError):
+        return False
+    return p is not None and p.kind is inspect.Parameter.KEYWORD_ONLY
 
 
 def register(name, forward, **kwargs):

@@ -67,7 +67,8 @@ def log_softmax_kernel(k, x, axes, temperature=None):
     if temperature is not None and temperature != 1.0:
         x = k.binary("divide", x, temperature)
     shifted = k.binary("subtract", x, _bmax(k, x, axes))
-    return k.binary("subtract", shifted, k.unary("log", _bsum(k, k.unary("exp", shifted), axes)))
+    log_sum = k.unary("log", k.reduce("sum", k.unary("exp", shifted), axes, True))
+    return k.binary("subtract", shifted, k.broadcast_to(log_sum, x.shape))
     # END EXERCISE stable_softmax
 
 

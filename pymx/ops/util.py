@@ -74,11 +74,20 @@ def fused(name):
     attr = "fused_" + name
 
     def decorate(composite):
+        from .registry import takes_out
+
         @functools.wraps(composite)
-        def forward(k, a, *xs):
+        def forward(k, a, *xs, **out):          # ``out=`` when the composite takes it
             kernel = getattr(k, attr, None)
-            out = None if kernel is None else kernel(a, *xs)
-            return composite(k, a, *xs) if out is None else out
+            res = None if kernel is None else kernel(a, *xs)
+            if res is None:
+                return composite(k, a, *xs, **out)
+            dest = out.get("out")
+            if dest is None:
+                return res
+            k.setitem(dest, Ellipsis, res)
+            return dest
         forward.composite, forward.fused_name = composite, attr
+        forward.takes_out = takes_out(composite)
         return forward
     return decorate

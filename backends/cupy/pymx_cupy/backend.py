@@ -86,42 +86,57 @@ class CupyBackend(CupyFusedKernels, ArrayModuleBackend):
     def _fused(self, *arrays):
         return all(a.dtype.name in sources.FUSED_DTYPES for a in arrays)
 
-    def unary(self, op, x):
+    @staticmethod
+    def _target(out, like):
+        """``out`` when a kernel can write into it directly (compact, same dtype), else
+        a new array (``_deliver`` then copies it into ``out``)."""
+        if out is not None and out.flags.c_contiguous and out.dtype == like.dtype:
+            return out
+        return cupy.empty_like(like)
+
+    @staticmethod
+    def _deliver(res, out):
+        if out is None or res is out:
+            return res
+        out[...] = res
+        return out
+
+    def unary(self, op, x, out=None):
         if op not in UNARY_OPS:
             raise MXNetError(f"unknown unary op {op!r}")
         if not self._fused(x):
-            return super().unary(op, x)
+            return super().unary(op, x, out)
         x = cupy.ascontiguousarray(x)
-        out = cupy.empty_like(x)
+        res = self._target(out, x)           # (out may be x: each thread reads, then writes)
         if x.size:
             grid, block = sources.launch_config(x.size)
             self._function("elementwise", x.dtype, pymx_kernels.unary_kernel_name(op))(
-                grid, block, (x, out, np.int64(x.size)))
-        return out
+                grid, block, (x, res, np.int64(x.size)))
+        return self._deliver(res, out)
 
-    def binary(self, op, a, b):
+    def binary(self, op, a, b, out=None):
         if op not in BINARY_OPS:
             raise MXNetError(f"unknown binary op {op!r}")
         ref = a if self.is_native(a) else b
         if not self._fused(ref) or (self.is_native(a) and self.is_native(b)
                                     and (a.dtype != b.dtype or a.shape != b.shape)):
-            return super().binary(op, a, b)
+            return super().binary(op, a, b, out)
         dtype = ref.dtype
         if not self.is_native(a):                          # scalar - array
             a = cupy.full(b.shape, a, dtype)
         a = cupy.ascontiguousarray(a)
-        out = cupy.empty_like(a)
+        res = self._target(out, a)
         if a.size:
             grid, block = sources.launch_config(a.size)
             n = np.int64(a.size)
             if self.is_native(b):
                 fn = self._function("elementwise", dtype, pymx_kernels.binary_kernel_name(op))
-                fn(grid, block, (a, cupy.ascontiguousarray(b), out, n))
+                fn(grid, block, (a, cupy.ascontiguousarray(b), res, n))
             else:
                 fn = self._function("elementwise", dtype,
                                     pymx_kernels.binary_kernel_name(op, scalar=True))
-                fn(grid, block, (a, dtype.type(b), out, n))
-        return out
+                fn(grid, block, (a, dtype.type(b), res, n))
+        return self._deliver(res, out)
 
     def _geometry(self, spatial, kernel, stride, pad, dilate):
         g = pymx_kernels.conv_geometry(spatial, kernel, stride, pad, dilate)

@@ -525,18 +525,31 @@ class OpenCLBackend(FusedKernels, Backend):
         return self._kernel(("elementwise", dtype.name),
                             lambda: pymx_kernels.elementwise_source("opencl", dtype), name)
 
-    def unary(self, op, x):
+    def _target(self, out, like):
+        """``out`` when a kernel can write into it directly (compact, same dtype), else
+        a new array (``_deliver`` then copies it into ``out``)."""
+        if out is not None and self._compact_already(out) and out.dtype == like.dtype:
+            return out
+        return self.empty(like.shape, like.dtype)
+
+    def _deliver(self, res, out):
+        if out is None or res is out:
+            return res
+        self.setitem(out, Ellipsis, res)
+        return out
+
+    def unary(self, op, x, out=None):
         if op not in UNARY_OPS:
             raise MXNetError(f"unknown unary op {op!r}")
         if not self._is_float(x):
-            return self.run_on_host("unary", op, x)
+            return self.run_on_host("unary", op, x, out=out)
         x = self._compact(x)
-        out = self.empty(x.shape, x.dtype)
+        res = self._target(out, x)      # (out may be x: each work-item reads, then writes)
         k = self._elementwise(x.dtype, pymx_kernels.unary_kernel_name(op))
-        self._run(k, (x.size,), None, x.base_data, out.base_data, np.int64(x.size))
-        return out
+        self._run(k, (x.size,), None, x.base_data, res.base_data, np.int64(x.size))
+        return self._deliver(res, out)
 
-    def binary(self, op, a, b):
+    def binary(self, op, a, b, out=None):
         """``b`` (or ``a``) may be a Python scalar; a scalar ``b`` is passed by value, a
         scalar ``a`` is first filled into an array."""
         if op not in BINARY_OPS:
@@ -546,23 +559,23 @@ class OpenCLBackend(FusedKernels, Backend):
             raise MXNetError("binary: at least one operand must be an OpenCL array")
         ref = a if self.is_native(a) else b
         if not self._is_float(ref):
-            return self.run_on_host("binary", op, a, b)
+            return self.run_on_host("binary", op, a, b, out=out)
         dtype = ref.dtype
         if not self.is_native(a):                          # scalar - array
             a = self.full(b.shape, a, dtype)
         a = self._compact(a)
-        out = self.empty(a.shape, dtype)
+        res = self._target(out, a)
         n = np.int64(a.size)
         if self.is_native(b):
             if b.shape != a.shape:
                 b = self.broadcast_to(b, a.shape)
             b = self._compact(b if b.dtype == dtype else self.astype(b, dtype))
             k = self._elementwise(dtype, pymx_kernels.binary_kernel_name(op))
-            self._run(k, (a.size,), None, a.base_data, b.base_data, out.base_data, n)
+            self._run(k, (a.size,), None, a.base_data, b.base_data, res.base_data, n)
         else:
             k = self._elementwise(dtype, pymx_kernels.binary_kernel_name(op, scalar=True))
-            self._run(k, (a.size,), None, a.base_data, dtype.type(b), out.base_data, n)
-        return out
+            self._run(k, (a.size,), None, a.base_data, dtype.type(b), res.base_data, n)
+        return self._deliver(res, out)
 
     def where(self, cond, a, b):
         if not self.is_native(a):
@@ -691,16 +704,16 @@ class OpenCLBackend(FusedKernels, Backend):
             self._run(kern, grid, (1, ly, 1), *args)
         return out
 
-    def _matmul(self, a, b, transpose_a, transpose_b, name):
+    def _matmul(self, a, b, transpose_a, transpose_b, name, out=None):
         if a.ndim != 2 or b.ndim != 2 or a.dtype != b.dtype or not self._is_float(a):
-            return self.run_on_host("matmul", a, b, transpose_a, transpose_b)
-        out = self._gemm(self.reshape(a, (1,) + a.shape), self.reshape(b, (1,) + b.shape),
+            return self.run_on_host("matmul", a, b, transpose_a, transpose_b, out=out)
+        res = self._gemm(self.reshape(a, (1,) + a.shape), self.reshape(b, (1,) + b.shape),
                          transpose_a, transpose_b, name)
-        return out.reshape(out.shape[1:])
+        return self._deliver(res.reshape(res.shape[1:]), out)
 
-    def matmul(self, a, b, transpose_a=False, transpose_b=False):
+    def matmul(self, a, b, transpose_a=False, transpose_b=False, out=None):
         """The tiled, register-blocked kernel (kernels/matmul.cl, ``matmul_tiled``)."""
-        return self._matmul(a, b, transpose_a, transpose_b, "matmul_tiled")
+        return self._matmul(a, b, transpose_a, transpose_b, "matmul_tiled", out)
 
     def matmul_naive(self, a, b, transpose_a=False, transpose_b=False):
         """The one-work-item-per-output kernel, kept for teaching and benchmarks."""
