@@ -21,13 +21,20 @@ import subprocess
 import sys
 import time
 
-import numpy as np
+# What ``import pymx`` does when it comes first (pymx/backend/parallel.py): idle
+# OpenBLAS threads sleep instead of spinning.  NumPy is imported just below, so the
+# harness sets it itself; the NumPy baselines run in this process with it too.
+_USER_BLAS_TIMEOUT = os.environ.get("OPENBLAS_THREAD_TIMEOUT")
+os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+import numpy as np  # noqa: E402
 
 ROOT = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
 sys.path.insert(0, ROOT)
 
 import pymx as mx  # noqa: E402
 from pymx import autograd  # noqa: E402
+from pymx.backend.parallel import num_threads as kernel_threads  # noqa: E402
 from pymx.models_scratch import cross_entropy, lenet_forward, lenet_params, mlp_forward, mlp_params  # noqa: E402
 from benchmarks.timing import timeit  # noqa: E402
 
@@ -357,6 +364,8 @@ def run_elsewhere(argv, name, threads, env=None):
     ``{implementation: [median, min, max]}``; the labels get the thread count.  A side
     that fails (not installed, crashed, timed out) gives ``{}`` and a warning."""
     env = dict(os.environ, OMP_NUM_THREADS=str(threads), **(env or {}))
+    if _USER_BLAS_TIMEOUT is None:            # MXNet and PyTorch run with their defaults
+        env.pop("OPENBLAS_THREAD_TIMEOUT", None)
     try:
         res = subprocess.run([*argv, name, str(threads)], env=env, capture_output=True,
                              text=True, timeout=600)
@@ -393,8 +402,10 @@ def machine_info():
             "date": time.strftime("%Y-%m-%d %H:%M"),
             "load average at the end (1/5/15 min; 2 = both cores busy)":
                 " / ".join(f"{v:.1f}" for v in os.getloadavg()),
-            "OPENBLAS_NUM_THREADS / OMP_NUM_THREADS": " / ".join(
-                os.environ.get(v, "unset") for v in ("OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS"))}
+            "OPENBLAS_NUM_THREADS / OMP_NUM_THREADS / OPENBLAS_THREAD_TIMEOUT (pymx side)":
+                " / ".join(os.environ.get(v, "unset") for v in (
+                    "OPENBLAS_NUM_THREADS", "OMP_NUM_THREADS", "OPENBLAS_THREAD_TIMEOUT")),
+            "pymx kernel threads (pymx/backend/parallel.py)": str(kernel_threads())}
 
 
 def write_table(results, info, path):

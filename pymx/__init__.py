@@ -9,7 +9,17 @@
 """
 __version__ = "0.1.0"
 
-from . import base
+import os as _os
+import sys as _sys
+
+# Idle OpenBLAS threads spin for ~0.1 s by default, taking the core that pymx's own
+# kernel threads need (backend/parallel.py); ask them to sleep at once.  Only possible
+# before NumPy loads OpenBLAS, and only if the user has not chosen a value.
+_BLAS_QUIET = "numpy" not in _sys.modules or "OPENBLAS_THREAD_TIMEOUT" in _os.environ
+if "numpy" not in _sys.modules:
+    _os.environ.setdefault("OPENBLAS_THREAD_TIMEOUT", "4")
+
+from . import base  # noqa: E402
 from .base import MXNetError
 from .context import Context, cpu, gpu, opencl, cpu_pinned, current_context, num_gpus
 from . import context

@@ -12,6 +12,7 @@ import scipy.special
 
 from .contract import Backend
 from .memory_pool import enable as _enable_memory_pool
+from .parallel import parallel_for
 
 __all__ = ["NumpyBackend", "unary_table", "binary_table", "reduce_table"]
 
@@ -300,53 +301,79 @@ class NumpyBackend(Backend):
     # rows (Wo*N floats) instead of rows of Wo: 3-4x faster than the NCHW columns for
     # LeNet-sized layers, and one big GEMM beats N small ones.
     @staticmethod
-    def _cols_last(x, kernel, stride, pad, dilate):
+    def _out_hw(shape, kernel, stride, pad, dilate):
+        return tuple((s + 2 * p - dl * (k - 1) - 1) // st + 1 for s, k, st, p, dl in
+                     zip(shape[2:], kernel, stride, pad, dilate))
+
+    @classmethod
+    def _cols_last(cls, x, kernel, stride, pad, dilate):
         """``(cols (C*kh*kw, Ho*Wo*N), Ho, Wo)`` of NCHW ``x``."""
         n, c, h, w = x.shape
         xt = np.zeros((c, h + 2 * pad[0], w + 2 * pad[1], n), x.dtype)
         xt[:, pad[0]:pad[0] + h, pad[1]:pad[1] + w] = x.transpose(1, 2, 3, 0)
-        ho = (h + 2 * pad[0] - dilate[0] * (kernel[0] - 1) - 1) // stride[0] + 1
-        wo = (w + 2 * pad[1] - dilate[1] * (kernel[1] - 1) - 1) // stride[1] + 1
+        ho, wo = cls._out_hw(x.shape, kernel, stride, pad, dilate)
         sc, sh, sw, sn = xt.strides
         view = as_strided(xt, (c, kernel[0], kernel[1], ho, wo, n),
                           (sc, sh * dilate[0], sw * dilate[1], sh * stride[0],
                            sw * stride[1], sn), writeable=False)
         return view.reshape(c * kernel[0] * kernel[1], ho * wo * n), ho, wo
 
-    def conv2d(self, x, w, b, stride, pad, dilate):
-        """NCHW convolution, one group: ``(N, C, H, W) * (F, C, kh, kw) -> (N, F, Ho, Wo)``."""
+    # Both kernels split the batch into parts that run on all cores at once
+    # (``parallel.py``): each part is a whole convolution of its samples.
+    def conv2d(self, x, w, b, stride, pad, dilate, out=None):
+        """NCHW convolution, one group: ``(N, C, H, W) * (F, C, kh, kw) -> (N, F, Ho, Wo)``
+        (into ``out`` when given)."""
         n, f = x.shape[0], w.shape[0]
-        cols, ho, wo = self._cols_last(x, w.shape[2:], stride, pad, dilate)
-        y = (w.reshape(f, -1) @ cols).reshape(f, ho, wo, n).transpose(3, 0, 1, 2)
-        out = np.empty((n, f, ho, wo), np.result_type(x, w))
-        if b is None:
-            np.copyto(out, y)
-        else:
-            np.add(y, b.reshape(1, f, 1, 1), out=out)
+        w2 = w.reshape(f, -1)
+        if out is None:
+            out = np.empty((n, f) + self._out_hw(x.shape, w.shape[2:], stride, pad, dilate),
+                           np.result_type(x, w))
+
+        def part(s):
+            cols, ho, wo = self._cols_last(x[s], w.shape[2:], stride, pad, dilate)
+            y = (w2 @ cols).reshape(f, ho, wo, s.stop - s.start).transpose(3, 0, 1, 2)
+            if b is None:
+                np.copyto(out[s], y)
+            else:
+                np.add(y, b.reshape(1, f, 1, 1), out=out[s])
+        parallel_for(part, n)
         return out
 
     def conv2d_backward(self, dy, x, w, stride, pad, dilate, need_bias, need_data=True):
         """``(dx or None, dw, db or None)`` of ``conv2d``: up to three GEMMs and one
-        col2im scatter (skipped without ``need_data``)."""
+        col2im scatter (skipped without ``need_data``) per part of the batch; the
+        parts' dw and db are summed."""
         n, c, h, wd = x.shape
         f, _, kh, kw = w.shape
         ho, wo = dy.shape[2:]
-        dy2 = np.ascontiguousarray(dy.transpose(1, 2, 3, 0)).reshape(f, ho * wo * n)
-        cols, _, _ = self._cols_last(x, (kh, kw), stride, pad, dilate)
-        dw = (dy2 @ cols.T).reshape(w.shape)
-        db = dy2.sum(axis=1) if need_bias else None
-        if not need_data:
-            return None, dw, db
+        dx = np.empty(x.shape, np.result_type(dy, w)) if need_data else None
         # W^T with the taps first (a small copy): a plain GEMM (BLAS is ~2x slower
         # with a transposed left operand here), and each tap's block is contiguous
         wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(kh * kw * c, f)
-        dcols = (wt @ dy2).reshape(kh, kw, c, ho, wo, n)
-        dxt = np.zeros((c, h + 2 * pad[0], wd + 2 * pad[1], n), dcols.dtype)
-        for i in range(kh):                     # one strided add per kernel tap
-            for j in range(kw):
-                r, s = i * dilate[0], j * dilate[1]
-                dxt[:, r:r + stride[0] * (ho - 1) + 1:stride[0],
-                    s:s + stride[1] * (wo - 1) + 1:stride[1]] += dcols[i, j]
-        dx = np.ascontiguousarray(
-            dxt[:, pad[0]:pad[0] + h, pad[1]:pad[1] + wd].transpose(3, 0, 1, 2))
-        return dx, dw, db
+
+        def part(s):
+            m = s.stop - s.start
+            dy2 = np.ascontiguousarray(dy[s].transpose(1, 2, 3, 0)).reshape(f, ho * wo * m)
+            cols, _, _ = self._cols_last(x[s], (kh, kw), stride, pad, dilate)
+            dw = dy2 @ cols.T
+            db = dy2.sum(axis=1) if need_bias else None
+            if need_data:
+                dcols = (wt @ dy2).reshape(kh, kw, c, ho, wo, m)
+                dxt = np.zeros((c, h + 2 * pad[0], wd + 2 * pad[1], m), dcols.dtype)
+                for i in range(kh):                     # one strided add per kernel tap
+                    for j in range(kw):
+                        r, q = i * dilate[0], j * dilate[1]
+                        dxt[:, r:r + stride[0] * (ho - 1) + 1:stride[0],
+                            q:q + stride[1] * (wo - 1) + 1:stride[1]] += dcols[i, j]
+                dx[s] = dxt[:, pad[0]:pad[0] + h, pad[1]:pad[1] + wd].transpose(3, 0, 1, 2)
+            return dw, db
+        parts = parallel_for(part, n)
+        dw = parts[0][0]
+        for p in parts[1:]:
+            dw += p[0]
+        db = None
+        if need_bias:
+            db = parts[0][1]
+            for p in parts[1:]:
+                db += p[1]
+        return dx, dw.reshape(w.shape), db

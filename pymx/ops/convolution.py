@@ -148,9 +148,10 @@ def _conv_weight(k, dy, x, w_shape, g, kernel, stride, dilate, pad):
     return k.reshape(dw, tuple(w_shape))
 
 
-def _add_bias(k, y, b):
-    """y (N, F, L) + b (F,) broadcast over N and L."""
-    return k.binary("add", y, k.broadcast_to(k.reshape(b, (1, b.shape[0], 1)), y.shape))
+def _add_bias(k, y, b, out=None):
+    """y (N, F, L) + b (F,) broadcast over N and L (written into ``out`` if given)."""
+    return k.binary("add", y, k.broadcast_to(k.reshape(b, (1, b.shape[0], 1)), y.shape),
+                    out=out)
 
 
 def _bias_grad(k, dy):
@@ -205,17 +206,21 @@ def _fused(k, a, kernel, w_shape):
             and _prod(w_shape[1:]) >= 2 * w_shape[0])
 
 
-def _convolution(k, a, x, w, b=None):
+def _convolution(k, a, x, w, b=None, *, out=None):
     _check_float("Convolution", x, w)
     _conv_infer_shape(a, [x.shape, w.shape] + ([] if b is None else [b.shape]))
     kernel, stride, dilate, pad = _geometry("Convolution", a, len(x.shape))
-    out = _conv_out("Convolution", x.shape[2:], kernel, stride, dilate, pad)
+    spatial = _conv_out("Convolution", x.shape[2:], kernel, stride, dilate, pad)
     if _fused(k, a, kernel, w.shape):            # the backend's one-GEMM 2-D kernel
-        return k.conv2d(x, w, b, stride, pad, dilate)
+        return k.conv2d(x, w, b, stride, pad, dilate, out=out)
     y = _conv_data(k, x, w, a.num_group, kernel, stride, dilate, pad)
-    if b is not None:
-        y = _add_bias(k, y, b)
-    return k.reshape(y, (x.shape[0], a.num_filter) + out)
+    if b is not None:                            # y is new: add the bias in place
+        y = _add_bias(k, y, b, out=y if out is None else k.reshape(out, y.shape))
+    if out is None:
+        return k.reshape(y, (x.shape[0], a.num_filter) + spatial)
+    if b is None:
+        k.setitem(out, Ellipsis, k.reshape(y, out.shape))
+    return out
 
 
 def _outputs(grads, n):

@@ -176,28 +176,35 @@ def _global_pool(k, a, x):
     return k.binary("divide", y, float(_prod(x.shape[2:]))) if a.pool_type == "avg" else y
 
 
-def _pooling(k, a, x):
+def _pooling(k, a, x, *, out=None):
     _check_float("Pooling", x)
     geometry = _pool_geometry(a, x.shape)
     if a.global_pool:
-        return _global_pool(k, a, x)
-    kernel, stride, pad, out, extra = geometry
+        y = _global_pool(k, a, x)
+        return y if out is None else _assign(k, out, y)
+    kernel, stride, pad, spatial, extra = geometry
     is_max = a.pool_type == "max"
     xp = _padded(k, x, pad, extra, _lowest(x) if is_max else 0)
-    y = None
-    for key in _taps(kernel, stride, out):
-        v = k.getitem(xp, key)
-        if a.pool_type == "lp":
-            v = _lp_power(k, v, a.p_value)
-        y = v if y is None else k.binary("maximum" if is_max else "add", y, v)
-    if _prod(kernel) == 1:
-        y = k.copy(y)                                  # never return a view of the input
+    taps = (k.getitem(xp, key) for key in _taps(kernel, stride, spatial))   # views
+    if a.pool_type == "lp":
+        taps = (_lp_power(k, v, a.p_value) for v in taps)
+    y = next(taps)
+    if _prod(kernel) == 1:                             # never return a view of the input
+        y = k.copy(y) if out is None else _assign(k, out, y)
+    combine = "maximum" if is_max else "add"
+    for i, v in enumerate(taps):        # the first combination is new (or out), then in place
+        y = k.binary(combine, y, v, out=out if i == 0 else y)
     if a.pool_type == "avg":
         counts = _counts_array(k, a, x, geometry)
-        y = k.binary("divide", y, k.broadcast_to(counts, y.shape))
-    elif a.pool_type == "lp":
-        y = _lp_root(k, y, a.p_value)
+        y = k.binary("divide", y, k.broadcast_to(counts, y.shape), out=y)
+    elif a.pool_type == "lp" and a.p_value != 1:
+        y = k.unary("sqrt" if a.p_value == 2 else "cbrt", y, out=y)
     return y
+
+
+def _assign(k, out, y):
+    k.setitem(out, Ellipsis, y)
+    return out
 
 
 def _pool_gradient(F, a, xs, ys, dys):
