@@ -180,8 +180,10 @@ def _sgd_mom(k, a, weight, grad, mom, *, out=None):
     # BEGIN EXERCISE sgd_momentum
     w, g, m = _V(k, weight), _V(k, grad) * _f32(a.rescale_grad), _V(k, mom)
     lr = _f32(a.lr)
-    m = _f32(a.momentum) * m - lr * _f32(a.wd) * w - lr * _clip_if(g, a.clip_gradient)
-    _assign(k, mom, m)
+    m = _f32(a.momentum) * m
+    if a.wd != 0:                               # (wd = 0: skip two passes)
+        m = m - lr * _f32(a.wd) * w
+    m = _into(k, "subtract", m, lr * _clip_if(g, a.clip_gradient), mom)   # mom, in place
     return _into(k, "add", w, m, out)
     # END EXERCISE sgd_momentum
 
@@ -292,13 +294,15 @@ _ADAM = {"beta1": Param("float", 0.9), "beta2": Param("float", 0.999),
 def _adam(k, a, weight, grad, mean, var, *, out=None):
     # BEGIN EXERCISE adam
     w = _V(k, weight)
-    g = _clip_if(_V(k, grad) * _f32(a.rescale_grad) + _f32(a.wd) * w, a.clip_gradient)
+    g = _V(k, grad) * _f32(a.rescale_grad)
+    if a.wd != 0:                               # (wd = 0: skip two passes)
+        g = g + _f32(a.wd) * w
+    g = _clip_if(g, a.clip_gradient)
     b1, b2 = _f32(a.beta1), _f32(a.beta2)
-    m = b1 * _V(k, mean) + (1 - b1) * g
-    v = b2 * _V(k, var) + (1 - b2) * g.unary("square")
-    _assign(k, mean, m)
-    _assign(k, var, v)
-    return _into(k, "subtract", w, _f32(a.lr) * m / (v.unary("sqrt") + _f32(a.epsilon)), out)
+    m = _into(k, "add", b1 * _V(k, mean), (1 - b1) * g, mean)            # mean, in place
+    v = _into(k, "add", b2 * _V(k, var), (1 - b2) * g.unary("square"), var)
+    step = _f32(a.lr) * _V(k, m) / (_V(k, v).unary("sqrt") + _f32(a.epsilon))
+    return _into(k, "subtract", w, step, out)
     # END EXERCISE adam
 
 
