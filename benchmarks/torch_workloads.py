@@ -22,10 +22,10 @@ from torch import nn
 warnings.filterwarnings("ignore", category=DeprecationWarning)   # torch.jit.script
 
 
-def timeit(fn, repeat, number=1):
-    """The harness's clock with 3 warm-up calls (TorchScript's profiling executor
-    specialises the graph during its first calls)."""
-    return timing.timeit(fn, repeat, number, warmup=3)
+def timeit(fn, repeat, number=1, warmup=3):
+    """The harness's clock, by default with 3 warm-up calls (TorchScript's profiling
+    executor specialises the graph during its first calls)."""
+    return timing.timeit(fn, repeat, number, warmup)
 
 
 def train_steps(net, X, y, repeat, number):

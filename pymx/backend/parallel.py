@@ -31,6 +31,16 @@ _lock = threading.Lock()
 _depth = 0                   # parallel regions open (the BLAS limit is set once)
 
 
+def _after_fork():
+    """A forked child (a DataLoader worker) has none of the parent's threads: start a
+    new pool when it needs one."""
+    global _pool, _lock, _depth
+    _pool, _lock, _depth = None, threading.Lock(), 0
+
+
+os.register_at_fork(after_in_child=_after_fork)
+
+
 def num_threads():
     """How many parts ``parallel_for`` splits work into."""
     for var in ("PYMX_NUM_THREADS", "OMP_NUM_THREADS"):

@@ -79,3 +79,21 @@ def test_lenet_layer_gradients_do_not_depend_on_the_threads(monkeypatch):
         grads[threads] = (y.asnumpy(), x.grad.asnumpy(), w.grad.asnumpy())
     for one, two in zip(grads["1"], grads["2"]):
         np.testing.assert_allclose(two, one, rtol=1e-5)
+
+
+def test_a_forked_child_gets_its_own_pool(monkeypatch):
+    """After fork the parent's pool threads do not exist in the child: the child must
+    start a new pool instead of waiting forever on the old one."""
+    import os
+    monkeypatch.setenv("PYMX_NUM_THREADS", "2")
+    monkeypatch.setattr(parallel, "_blas_may_spin", lambda: False)
+    parallel.parallel_for(lambda s: s, 8)                 # the parent's pool exists
+    pid = os.fork()
+    if pid == 0:                                          # child: must not hang
+        ok = False
+        try:
+            ok = parallel.parallel_for(lambda s: s.stop - s.start, 8) == [4, 4]
+        finally:
+            os._exit(0 if ok else 1)
+    _, status = os.waitpid(pid, 0)
+    assert os.waitstatus_to_exitcode(status) == 0
