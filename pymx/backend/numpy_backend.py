@@ -319,23 +319,35 @@ class NumpyBackend(Backend):
         return view.reshape(c * kernel[0] * kernel[1], ho * wo * n), ho, wo
 
     # Both kernels split the batch into parts that run on all cores at once
-    # (``parallel.py``): each part is a whole convolution of its samples.
+    # (``parallel.py``): each part is a whole convolution of its samples.  A layer
+    # whose columns are shorter than twice its filters (C*kh*kw < 2*F: LeNet's first,
+    # C = 1) keeps the per-sample columns (N, C*kh*kw, Ho*Wo) of ``im2col``: there the
+    # batch-last transposes would cost more than they save.
+    @staticmethod
+    def _batch_last(w):
+        return w[0].size >= 2 * w.shape[0]
+
     def conv2d(self, x, w, b, stride, pad, dilate, out=None):
         """NCHW convolution, one group: ``(N, C, H, W) * (F, C, kh, kw) -> (N, F, Ho, Wo)``
         (into ``out`` when given)."""
         n, f = x.shape[0], w.shape[0]
         w2 = w.reshape(f, -1)
+        ho, wo = self._out_hw(x.shape, w.shape[2:], stride, pad, dilate)
         if out is None:
-            out = np.empty((n, f) + self._out_hw(x.shape, w.shape[2:], stride, pad, dilate),
-                           np.result_type(x, w))
+            out = np.empty((n, f, ho, wo), np.result_type(x, w))
+        batch_last = self._batch_last(w)
 
         def part(s):
-            cols, ho, wo = self._cols_last(x[s], w.shape[2:], stride, pad, dilate)
-            y = (w2 @ cols).reshape(f, ho, wo, s.stop - s.start).transpose(3, 0, 1, 2)
-            if b is None:
+            m = s.stop - s.start
+            if batch_last:
+                cols, _, _ = self._cols_last(x[s], w.shape[2:], stride, pad, dilate)
+                y = (w2 @ cols).reshape(f, ho, wo, m).transpose(3, 0, 1, 2)
                 np.copyto(out[s], y)
-            else:
-                np.add(y, b.reshape(1, f, 1, 1), out=out[s])
+            else:           # (m, F, K) @ (m, K, L), straight into out's rows
+                cols = self.im2col(x[s], w.shape[2:], stride, pad, dilate)
+                np.matmul(w2, cols, out=out[s].reshape(m, f, ho * wo))
+            if b is not None:
+                out[s] += b.reshape(1, f, 1, 1)
         parallel_for(part, n)
         return out
 
@@ -347,12 +359,22 @@ class NumpyBackend(Backend):
         f, _, kh, kw = w.shape
         ho, wo = dy.shape[2:]
         dx = np.empty(x.shape, np.result_type(dy, w)) if need_data else None
+        batch_last = self._batch_last(w)
         # W^T with the taps first (a small copy): a plain GEMM (BLAS is ~2x slower
         # with a transposed left operand here), and each tap's block is contiguous
         wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(kh * kw * c, f)
 
         def part(s):
             m = s.stop - s.start
+            if not batch_last:
+                dy3 = dy[s].reshape(m, f, ho * wo)
+                cols = self.im2col(x[s], (kh, kw), stride, pad, dilate)
+                dw = np.matmul(dy3, cols.transpose(0, 2, 1)).sum(axis=0)
+                db = dy3.sum(axis=(0, 2)) if need_bias else None
+                if need_data:
+                    dcols = np.matmul(w.reshape(f, -1).T, dy3)
+                    dx[s] = self.col2im(dcols, (m, c, h, wd), (kh, kw), stride, pad, dilate)
+                return dw, db
             dy2 = np.ascontiguousarray(dy[s].transpose(1, 2, 3, 0)).reshape(f, ho * wo * m)
             cols, _, _ = self._cols_last(x[s], (kh, kw), stride, pad, dilate)
             dw = dy2 @ cols.T

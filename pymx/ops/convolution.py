@@ -199,11 +199,8 @@ def _conv_infer_shape(a, in_shapes):
 
 def _fused(k, a, kernel, w_shape):
     """Use the backend's optional fused ``conv2d`` kernels (NumPy has them) for 2-D,
-    one-group convolutions whose columns are taller than the output has channels
-    (C*kh*kw >= 2*F: then the fused kernel's batch-last layout saves more copying than
-    its transposes cost); otherwise the portable im2col + batched GEMM path."""
-    return (len(kernel) == 2 and a.num_group == 1 and getattr(k, "conv2d", None) is not None
-            and _prod(w_shape[1:]) >= 2 * w_shape[0])
+    one-group convolutions; otherwise the portable im2col + batched GEMM path."""
+    return len(kernel) == 2 and a.num_group == 1 and getattr(k, "conv2d", None) is not None
 
 
 def _convolution(k, a, x, w, b=None, *, out=None):
