@@ -279,8 +279,9 @@ register(
 ``out = (in + 2*pad - dilate*(kernel-1) - 1) // stride + 1``.
 
 Computed as ``im2col`` (columns (N, C*K, L)) followed by one batched matrix product
-that yields NCHW directly (2-D, one group, NumPy backend: columns (C*K, N*L) and a
-single GEMM over the whole batch).  ``stride``/``dilate`` default to 1 and ``pad`` to 0 per
+that yields NCHW directly.  2-D, one group, NumPy backend: the ``conv2d`` kernels,
+which split the batch over a thread pool and, for tall columns (C*K >= 2F), use
+columns (C*K, N*L) and one GEMM per part.  ``stride``/``dilate`` default to 1 and ``pad`` to 0 per
 dim.  ``workspace``, ``cudnn_tune`` and ``cudnn_off`` are accepted and ignored; only
 the channel-first layouts are supported (MXNet supports NHWC only on GPU).
 Floating-point dtypes only, as in MXNet.""")
