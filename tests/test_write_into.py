@@ -103,6 +103,11 @@ def test_out_of_another_shape_still_raises():
     x = mx.nd.ones((2, 3))
     with pytest.raises(mx.MXNetError, match="out= has shape"):
         mx.nd.exp(x, out=mx.nd.zeros((3, 2)))
+    # an op whose result is smaller than its input: out shaped like the input is wrong
+    # (a kernel writing into it would broadcast, not fail)
+    x = mx.nd.ones((1, 1, 4, 4))
+    with pytest.raises(mx.MXNetError, match="out= has shape"):
+        mx.nd.Pooling(x, kernel=(2, 2), stride=(2, 2), out=mx.nd.zeros((1, 1, 4, 4)))
 
 
 def test_recorded_in_place_write_keeps_the_gradient_right():

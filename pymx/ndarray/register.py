@@ -43,7 +43,7 @@ def invoke(op, inputs, kwargs, out=None):
         ctx = _parse_ctx(ctx)
     k = ctx.backend
     datas = [x._data for x in inputs]
-    if out is not None and op.takes_out and _direct(out, inputs, ctx):
+    if out is not None and op.takes_out and _direct(op, out, inputs, ctx):
         return _run_into(op, k, a, datas, out, inputs)
     res = _push(op, a, inputs, lambda: op.forward(k, a, *datas), datas)
     if type(res) is tuple:
@@ -61,13 +61,14 @@ def invoke(op, inputs, kwargs, out=None):
     return outputs[0] if nvis == 1 else outputs[:nvis]
 
 
-def _direct(out, inputs, ctx):
-    """May the op write straight into ``out``?  When nothing is recorded and ``out``
-    has the shape and dtype of every input (so of an elementwise result: ``relu(x,
-    out=x)``, ``x += y``, ``sgd_update(w, g, out=w)``), yes; else the result is
-    computed as a new array and copied (``_write_into``)."""
-    if FLAGS.recording or not inputs or type(out) is not _NDArray or \
-            (out._ctx is not ctx and out._ctx != ctx):
+def _direct(op, out, inputs, ctx):
+    """May the op write straight into ``out``?  When nothing is recorded, the op may
+    work in place (``op.inplace``, so its result has its input's shape) and ``out``
+    has the shape and dtype of every input (``relu(x, out=x)``, ``x += y``,
+    ``sgd_update(w, g, out=w)``), yes; else the result is computed as a new array and
+    copied (``_write_into``, which also checks the shape)."""
+    if FLAGS.recording or not op.inplace or not inputs or type(out) is not _NDArray \
+            or (out._ctx is not ctx and out._ctx != ctx):
         return False
     shape, dtype = out._data.shape, out._data.dtype
     return all(x._data.shape == shape and x._data.dtype == dtype for x in inputs)
