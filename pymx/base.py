@@ -9,10 +9,12 @@ The two flags ``recording`` and ``training`` live here, on the lowest floor, bec
 operators (Dropout, BatchNorm) read ``training`` while autograd (floor 5) sets both.
 """
 import threading
+import warnings
 
 import numpy as np
 
-__all__ = ["MXNetError", "np_dtype", "dtype_name", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE"]
+__all__ = ["MXNetError", "np_dtype", "dtype_name", "DTYPE_TO_FLAG", "FLAG_TO_DTYPE",
+           "register_class"]
 
 
 class MXNetError(RuntimeError):
@@ -42,6 +44,19 @@ def np_dtype(dtype, default=np.float32):
 def dtype_name(dtype):
     """'float32' for any dtype spelling; this is how symbol JSON writes dtypes."""
     return np.dtype(dtype).name
+
+
+def register_class(registry, klass, kind):
+    """``registry[klass.__name__.lower()] = klass``, as MXNet's ``Optimizer.register``
+    and ``KVStoreBase.register`` do: a name registered twice warns (MXNet's text, with
+    ``kind`` 'optimizer' or 'kvstore') and the newer class wins.  Returns ``klass``."""
+    name = klass.__name__.lower()
+    if name in registry:
+        old = registry[name]
+        warnings.warn(f"WARNING: New {kind} {klass.__module__}.{klass.__name__} is "
+                      f"overriding existing {kind} {old.__module__}.{old.__name__}")
+    registry[name] = klass
+    return klass
 
 
 class _Flags(threading.local):

@@ -81,11 +81,7 @@ def composite(fn):
 def _add_out(fn):
     @functools.wraps(fn)
     def with_out(self, *args, out=None, **kwargs):
-        res = fn(self, *args, **kwargs)
-        if out is None:
-            return res
-        self.setitem(out, Ellipsis, res)
-        return out
+        return self.deliver(fn(self, *args, **kwargs), out)
     return with_out
 
 
@@ -153,9 +149,16 @@ class Backend:
         if isinstance(out, tuple):
             return tuple(self.from_numpy(o) for o in out)
         if dest is not None:             # ``out=``: write the host result into it
-            self.setitem(dest, Ellipsis, self.from_numpy(out))
-            return dest
+            return self.deliver(self.from_numpy(out), dest)
         return self.from_numpy(out) if hasattr(out, "shape") else out
+
+    def deliver(self, res, out):
+        """``res``, or ``res`` written into ``out`` (and ``out`` returned) when the
+        caller gave a destination that ``res`` is not already."""
+        if out is None or res is out:
+            return res
+        self.setitem(out, Ellipsis, res)
+        return out
 
     def is_native(self, a):
         """Is ``a`` this backend's native array type?"""

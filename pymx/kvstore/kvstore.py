@@ -29,11 +29,10 @@ of per-device values, a list of keys and a list of those) into ``[(key, [arrays]
 
 Chapter 11 (``chapters/ch11_distributed``) teaches this package.
 """
-import warnings
 
 import numpy as np
 
-from ..base import MXNetError
+from ..base import MXNetError, register_class
 from ..ndarray import NDArray
 
 __all__ = ["KVStoreBase", "TestStore", "create"]
@@ -133,13 +132,7 @@ class KVStoreBase:
         (a name registered twice warns and the newer class wins)."""
         if not isinstance(klass, type):
             raise TypeError(f"KVStoreBase.register needs a class, got {klass!r}")
-        name = klass.__name__.lower()
-        if name in KVStoreBase.kv_registry:
-            old = KVStoreBase.kv_registry[name]
-            warnings.warn(f"WARNING: New kvstore {klass.__module__}.{klass.__name__} is "
-                          f"overriding existing kvstore {old.__module__}.{old.__name__}")
-        KVStoreBase.kv_registry[name] = klass
-        return klass
+        return register_class(KVStoreBase.kv_registry, klass, "kvstore")
 
 
 @KVStoreBase.register

@@ -77,8 +77,7 @@ def _direct(op, out, inputs, ctx):
 def _run_into(op, k, a, datas, out, inputs):
     dest = out._data
     res = _push(op, a, inputs, lambda: op.forward(k, a, *datas, out=dest), datas, (dest,))
-    if res is not dest:                  # a forward that ignored ``out``
-        k.setitem(dest, Ellipsis, res)
+    k.deliver(res, dest)                 # (copies only for a forward that ignored out)
     return out
 
 

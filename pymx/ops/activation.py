@@ -58,11 +58,7 @@ def _activation(k, a, x, *, out=None):
     _check_float("Activation", x)
     if a.act_type in ("relu", "sigmoid", "tanh"):      # one kernel each: write into out
         return k.unary(a.act_type, x, out=out)
-    y = _ACT_FORWARD[a.act_type](k, x)
-    if out is None:
-        return y
-    k.setitem(out, Ellipsis, y)
-    return out
+    return k.deliver(_ACT_FORWARD[a.act_type](k, x), out)
 
 
 register(

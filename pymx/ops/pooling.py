@@ -181,7 +181,7 @@ def _pooling(k, a, x, *, out=None):
     geometry = _pool_geometry(a, x.shape)
     if a.global_pool:
         y = _global_pool(k, a, x)
-        return y if out is None else _assign(k, out, y)
+        return k.deliver(y, out)
     kernel, stride, pad, spatial, extra = geometry
     is_max = a.pool_type == "max"
     xp = _padded(k, x, pad, extra, _lowest(x) if is_max else 0)
@@ -190,7 +190,7 @@ def _pooling(k, a, x, *, out=None):
         taps = (_lp_power(k, v, a.p_value) for v in taps)
     y = next(taps)
     if _prod(kernel) == 1:                             # never return a view of the input
-        y = k.copy(y) if out is None else _assign(k, out, y)
+        y = k.copy(y) if out is None else k.deliver(y, out)
     combine = "maximum" if is_max else "add"
     for i, v in enumerate(taps):        # the first combination is new (or out), then in place
         y = k.binary(combine, y, v, out=out if i == 0 else y)
@@ -201,10 +201,6 @@ def _pooling(k, a, x, *, out=None):
         y = k.unary("sqrt" if a.p_value == 2 else "cbrt", y, out=y)
     return y
 
-
-def _assign(k, out, y):
-    k.setitem(out, Ellipsis, y)
-    return out
 
 
 def _pool_gradient(F, a, xs, ys, dys):

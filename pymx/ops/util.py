@@ -82,11 +82,7 @@ def fused(name):
             res = None if kernel is None else kernel(a, *xs)
             if res is None:
                 return composite(k, a, *xs, **out)
-            dest = out.get("out")
-            if dest is None:
-                return res
-            k.setitem(dest, Ellipsis, res)
-            return dest
+            return k.deliver(res, out.get("out"))
         forward.composite, forward.fused_name = composite, attr
         forward.takes_out = takes_out(composite)
         return forward

@@ -42,6 +42,7 @@ import warnings
 import numpy as np
 
 from .. import ndarray as nd
+from ..base import register_class
 from ..ndarray import NDArray
 
 __all__ = ["Optimizer", "Updater", "get_updater", "create", "register", "Test"]
@@ -123,13 +124,7 @@ class Optimizer:
         Registering a second class under the same name warns and replaces the first.
         """
         assert isinstance(klass, type)
-        name = klass.__name__.lower()
-        if name in Optimizer.opt_registry:
-            old = Optimizer.opt_registry[name]
-            warnings.warn(f"WARNING: New optimizer {klass.__module__}.{klass.__name__} is "
-                          f"overriding existing optimizer {old.__module__}.{old.__name__}")
-        Optimizer.opt_registry[name] = klass
-        return klass
+        return register_class(Optimizer.opt_registry, klass, "optimizer")
 
     @staticmethod
     def create_optimizer(name, **kwargs):

@@ -89,17 +89,10 @@ class CupyBackend(CupyFusedKernels, ArrayModuleBackend):
     @staticmethod
     def _target(out, like):
         """``out`` when a kernel can write into it directly (compact, same dtype), else
-        a new array (``_deliver`` then copies it into ``out``)."""
+        a new array (``deliver`` then copies it into ``out``)."""
         if out is not None and out.flags.c_contiguous and out.dtype == like.dtype:
             return out
         return cupy.empty_like(like)
-
-    @staticmethod
-    def _deliver(res, out):
-        if out is None or res is out:
-            return res
-        out[...] = res
-        return out
 
     def unary(self, op, x, out=None):
         if op not in UNARY_OPS:
@@ -112,7 +105,7 @@ class CupyBackend(CupyFusedKernels, ArrayModuleBackend):
             grid, block = sources.launch_config(x.size)
             self._function("elementwise", x.dtype, pymx_kernels.unary_kernel_name(op))(
                 grid, block, (x, res, np.int64(x.size)))
-        return self._deliver(res, out)
+        return self.deliver(res, out)
 
     def binary(self, op, a, b, out=None):
         if op not in BINARY_OPS:
@@ -136,7 +129,7 @@ class CupyBackend(CupyFusedKernels, ArrayModuleBackend):
                 fn = self._function("elementwise", dtype,
                                     pymx_kernels.binary_kernel_name(op, scalar=True))
                 fn(grid, block, (a, dtype.type(b), res, n))
-        return self._deliver(res, out)
+        return self.deliver(res, out)
 
     def _geometry(self, spatial, kernel, stride, pad, dilate):
         g = pymx_kernels.conv_geometry(spatial, kernel, stride, pad, dilate)

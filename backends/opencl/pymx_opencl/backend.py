@@ -527,16 +527,10 @@ class OpenCLBackend(FusedKernels, Backend):
 
     def _target(self, out, like):
         """``out`` when a kernel can write into it directly (compact, same dtype), else
-        a new array (``_deliver`` then copies it into ``out``)."""
+        a new array (``deliver`` then copies it into ``out``)."""
         if out is not None and self._compact_already(out) and out.dtype == like.dtype:
             return out
         return self.empty(like.shape, like.dtype)
-
-    def _deliver(self, res, out):
-        if out is None or res is out:
-            return res
-        self.setitem(out, Ellipsis, res)
-        return out
 
     def unary(self, op, x, out=None):
         if op not in UNARY_OPS:
@@ -547,7 +541,7 @@ class OpenCLBackend(FusedKernels, Backend):
         res = self._target(out, x)      # (out may be x: each work-item reads, then writes)
         k = self._elementwise(x.dtype, pymx_kernels.unary_kernel_name(op))
         self._run(k, (x.size,), None, x.base_data, res.base_data, np.int64(x.size))
-        return self._deliver(res, out)
+        return self.deliver(res, out)
 
     def binary(self, op, a, b, out=None):
         """``b`` (or ``a``) may be a Python scalar; a scalar ``b`` is passed by value, a
@@ -575,7 +569,7 @@ class OpenCLBackend(FusedKernels, Backend):
         else:
             k = self._elementwise(dtype, pymx_kernels.binary_kernel_name(op, scalar=True))
             self._run(k, (a.size,), None, a.base_data, dtype.type(b), res.base_data, n)
-        return self._deliver(res, out)
+        return self.deliver(res, out)
 
     def where(self, cond, a, b):
         if not self.is_native(a):
@@ -709,7 +703,7 @@ class OpenCLBackend(FusedKernels, Backend):
             return self.run_on_host("matmul", a, b, transpose_a, transpose_b, out=out)
         res = self._gemm(self.reshape(a, (1,) + a.shape), self.reshape(b, (1,) + b.shape),
                          transpose_a, transpose_b, name)
-        return self._deliver(res.reshape(res.shape[1:]), out)
+        return self.deliver(res.reshape(res.shape[1:]), out)
 
     def matmul(self, a, b, transpose_a=False, transpose_b=False, out=None):
         """The tiled, register-blocked kernel (kernels/matmul.cl, ``matmul_tiled``)."""
