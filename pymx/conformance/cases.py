@@ -10,7 +10,9 @@
   - ``A(shape, lo, hi)``: a float array (shape ``"S"``, ``"B"``, a tuple, or ``None`` to
     let the op's shape inference fill it in); ``kind`` asks for structure: ``"nz"``
     (``|x| >= 0.25``, for divisors), ``"spd"`` (symmetric positive definite), ``"tril"``
-    (lower triangular, diagonal in [1, 2)), ``"prob"`` (rows that sum to 1);
+    (lower triangular, diagonal in [1, 2)), ``"prob"`` (rows that sum to 1),
+    ``"distinct"`` (no two values closer than ``(hi - lo) / 2n``: max, sort and top-k
+    have no tie within a finite-difference step, so their gradients are smooth);
   - ``I(shape, hi, lo=0)``: integer values in [lo, hi) (indices, labels, lengths),
     stored in the tested dtype (MXNet's convention) unless ``dtype`` is given; they
     never get a gradient.
@@ -66,6 +68,7 @@ ANY = dict(dtypes="all")
 M = dict(min_side=1)                                  # reductions that need elements
 IMG = (2, 3, 5, 5)
 F3264 = dict(dtypes=("float32", "float64"))          # LAPACK-backed ops, CTC
+_DISTINCT = A("S", kind="distinct")                  # max, sort: no near-ties
 
 
 CASES = {
@@ -120,17 +123,17 @@ CASES = {
        for n in ("sum", "mean", "nansum")},
     "prod": C(A("S", 0.5, 1.5), attrs=[{}, {"axis": -1, "keepdims": True}]),
     "nanprod": C(A("S", 0.5, 1.5), attrs=[{}, {"axis": -1}]),
-    "max": C("S", attrs=[{}, {"axis": -1, "keepdims": True}], **M),
-    "min": C("S", attrs=[{}, {"axis": -1, "keepdims": True}], **M),
+    "max": C(_DISTINCT, attrs=[{}, {"axis": -1, "keepdims": True}], **M),
+    "min": C(_DISTINCT, attrs=[{}, {"axis": -1, "keepdims": True}], **M),
     "norm": C("S", attrs=[{}, {"ord": 1, "axis": -1}, {"ord": 2, "axis": -1, "keepdims": True}],
               **M),
     "moments": C("S", attrs={"axes": (0,)}, **M),
     "argmax": C("S", attrs=[{"axis": -1}, {"axis": 0, "keepdims": True}], **M),
     "argmin": C("S", attrs=[{"axis": -1}, {"axis": 0, "keepdims": True}], **M),
     "argmax_channel": C((3, 4)),
-    "sort": C("S", attrs=[{"axis": -1}, {"axis": 0, "is_ascend": False}], **ANY),
+    "sort": C(_DISTINCT, attrs=[{"axis": -1}, {"axis": 0, "is_ascend": False}], **ANY),
     "argsort": C("S", attrs=[{"axis": -1}, {"axis": 0, "is_ascend": False}]),
-    "topk": C("S", attrs=[{"axis": -1, "k": 1, "ret_typ": t} for t in
+    "topk": C(_DISTINCT, attrs=[{"axis": -1, "k": 1, "ret_typ": t} for t in
                           ("indices", "value", "both", "mask")], **M),
     "_reduce_grad_expand": C((2,), A((2, 3), grad=False), attrs={"axis": (1,)}),
     # ---- shape and layout ---------------------------------------------------------------
@@ -221,7 +224,7 @@ CASES = {
         {"kernel": (3, 3), "num_filter": 2},
         {"kernel": (3, 3), "num_filter": 2, "stride": (2, 2), "pad": (1, 1), "adj": (1, 1)}],
         tol={"float16": 0.3}),
-    "Pooling": C((2, 2, 5, 5), attrs=[
+    "Pooling": C(A((2, 2, 5, 5), kind="distinct"), attrs=[
         {"kernel": (2, 2), "stride": (2, 2), "pool_type": "max"},
         {"kernel": (3, 3), "pool_type": "avg", "pad": (1, 1)},
         {"kernel": (2, 2), "stride": (2, 2), "pool_type": "sum", "pooling_convention": "full"},
@@ -311,6 +314,27 @@ CASES.update({
                                attrs={"t": 1, "wd": 0.01}, grad=False),
     "mp_lamb_update_phase2": C("S", "S", A((1,), 0.5, 1), A((1,), 0.5, 1), _F32,
                                attrs={"lr": 0.1}, grad=False),
+})
+
+# ---- multi-tensor ops: two weights of one shape per call ---------------------------------
+_TWO = {"lrs": (0.1, 0.2), "wds": (0.01, 0.0), "rescale_grad": 0.5, "num_weights": 2}
+_LRS, _WDS = A((2,), 0.05, 0.2, dtype="float32"), A((2,), 0.0, 0.02, dtype="float32")
+_MOM = A("S", 0.2, 1.0)
+for _name, _per in (("multi_sgd_update", ["S", "S"]), ("multi_sgd_mom_update", ["S", "S", _MOM]),
+                    ("multi_mp_sgd_update", ["S", "S", _F32]),
+                    ("multi_mp_sgd_mom_update", ["S", "S", _F32, _F32])):
+    _kw = dict(_TWO, momentum=0.9) if "mom" in _name else _TWO
+    _clip = dict(_kw, clip_gradient=0.5)
+    CASES[_name] = C(*_per * 2, attrs=[_kw, _clip], grad=False)
+    _pre = {k: v for k, v in _kw.items() if k not in ("lrs", "wds")}
+    CASES["preloaded_" + _name] = C(*_per * 2, _LRS, _WDS, attrs=_pre, grad=False)
+CASES.update({
+    "multi_sum_sq": C("S", "S", attrs={"num_arrays": 2}, grad=False),
+    "multi_all_finite": C("S", "S", attrs={"num_arrays": 2}, grad=False),
+    "all_finite": C("S", grad=False),
+    "reset_arrays": C("S", "S", attrs={"num_arrays": 2}, grad=False, **ANY),
+    "multi_lars": C(A((3,), 0.05, 0.2), A((3,), 0.0, 4.0), A((3,), 0.0, 4.0), A((3,), 0.0, 0.1),
+                    attrs={"eta": 0.01, "eps": 1e-8, "rescale_grad": 0.5}, grad=False),
 })
 
 #: ``_backward_X`` -> the op whose gradient runs it, where the name does not say.

@@ -191,6 +191,10 @@ def _values(rng, spec, shape, dtype):
     elif spec.kind == "tril":
         x = np.tril(rng.uniform(-1, 1, size=shape), -1) + np.eye(shape[-1]) * \
             rng.uniform(1, 2, size=shape[:-1])[..., None]
+    elif spec.kind == "distinct":      # a shuffled grid, jittered: gaps >= (hi-lo)/2n
+        n = max(int(np.prod(shape)), 1)
+        x = lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.25, 0.75, n)) / n
+        x = x[:int(np.prod(shape))].reshape(shape)
     elif spec.kind == "prob":
         x = rng.uniform(0.1, 1, size=shape)
         x /= x.sum(-1, keepdims=True)
@@ -286,29 +290,48 @@ def run_side(op, case, inputs, attrs, ctx, layouts, grad, seed):
 
 
 def check_out(op, inputs, attrs, ctx, layouts):
-    """For an op that ``takes_out``: its forward with ``out=`` a new buffer, and (where
-    ``op.inplace`` allows it) with ``out=`` the input itself, must give the plain
-    forward's values.  Each call gets fresh inputs (update ops mutate their states).
+    """For an op that ``takes_out``: its forward with ``out=`` new buffers, and (where
+    ``op.inplace_pairs`` allows it) with ``out=`` the paired inputs themselves, must give
+    the plain forward's values.  An op with several outputs gets a tuple of
+    destinations.  Each call gets fresh inputs (update ops mutate their states).
     Returns (got, want) lists of NumPy arrays to compare."""
     k = ctx.backend
     a = op.parse_attrs(dict(attrs))
 
     def fresh():
         return [_upload(k, x, lay) for x, lay in zip(inputs, layouts)]
-    plain = op.forward(k, a, *fresh())
-    got, want = [], []
-    buf = k.empty(tuple(plain.shape), plain.dtype)
-    res = op.forward(k, a, *fresh(), out=buf)
-    got.append(k.to_numpy(buf) if res is buf else np.full(plain.shape, np.nan))
-    want.append(k.to_numpy(plain))
-    for i, o in op.inplace:
-        if o == 0 and i < len(inputs) and inputs[i].shape == tuple(plain.shape) \
-                and inputs[i].dtype == plain.dtype:
-            xs = fresh()
+
+    def as_tuple(res):
+        return res if type(res) is tuple else (res,)
+
+    def written(res, dests):
+        """The destinations' values, NaN where the forward did not return them."""
+        return [k.to_numpy(d) if r is d else np.full(tuple(d.shape), np.nan)
+                for r, d in zip(as_tuple(res), dests)]
+
+    plain = as_tuple(op.forward(k, a, *fresh()))
+    want = [k.to_numpy(p) for p in plain]
+    bufs = tuple(k.empty(tuple(p.shape), p.dtype) for p in plain)
+    got = written(op.forward(k, a, *fresh(), out=bufs if len(bufs) > 1 else bufs[0]), bufs)
+    pairs = [(i, o) for i, o in op.inplace_pairs(a) if i < len(inputs) and o < len(plain)]
+    if len(plain) == 1:                   # each input that output 0 may overwrite
+        aliasings = [{0: i} for i, o in pairs]
+    else:                                 # every output over its first paired input
+        first = {}
+        for i, o in pairs:
+            first.setdefault(o, i)
+        aliasings = [first] if len(first) == len(plain) else []
+    for alias in aliasings:
+        if not all(inputs[i].shape == tuple(plain[o].shape) and inputs[i].dtype == plain[o].dtype
+                   for o, i in alias.items()):
+            continue
+        xs = fresh()
+        for i in alias.values():
             xs[i] = k.from_numpy(inputs[i])           # compact: out aliases input i
-            res = op.forward(k, a, *xs, out=xs[i])
-            got.append(k.to_numpy(xs[i]) if res is xs[i] else np.full(plain.shape, np.nan))
-            want.append(want[0])
+        dests = tuple(xs[alias[o]] for o in range(len(plain)))
+        got += written(op.forward(k, a, *xs, out=dests if len(dests) > 1 else dests[0]),
+                       dests)
+        want += want[:len(plain)]
     return got, want
 
 

@@ -125,7 +125,7 @@ def plan_memory(order, heads, shapes, dtypes, external=(), inplace=None, match_r
         n_out = node.num_outputs()
         if inplace and node.op.inplace:
             taken = set()
-            for i_in, i_out in node.op.inplace:
+            for i_in, i_out in node.op.inplace_pairs(node.parsed):
                 if i_in >= len(node.inputs) or i_out >= n_out:
                     continue
                 e = node.inputs[i_in]

@@ -41,9 +41,13 @@ def invoke(op, inputs, kwargs, out=None):
         ctx = current_context()
     elif not isinstance(ctx, Context):
         ctx = _parse_ctx(ctx)
+    if op.inputs_by_attrs and len(inputs) != len(op.input_names(a)):
+        names = op.input_names(a)
+        raise MXNetError(f"{op.name}: expected {len(names)} array inputs {names} for "
+                         f"these arguments, got {len(inputs)}")
     k = ctx.backend
     datas = [x._data for x in inputs]
-    if out is not None and op.takes_out and _direct(op, out, inputs, ctx):
+    if out is not None and op.takes_out and _direct(op, a, out, inputs, ctx):
         return _run_into(op, k, a, datas, out, inputs)
     res = _push(op, a, inputs, lambda: op.forward(k, a, *datas), datas)
     if type(res) is tuple:
@@ -52,7 +56,7 @@ def invoke(op, inputs, kwargs, out=None):
         outputs = [NDArray(res, ctx)]
     if FLAGS.recording:
         _record(op, a, inputs, outputs)
-    nvis = op.num_visible_outputs(a) if len(outputs) > 1 else 1
+    nvis = op.num_visible_outputs(a) if len(outputs) != 1 else 1
     if out is not None:
         targets = out if isinstance(out, (list, tuple)) else [out]
         for t, o in zip(targets, outputs):
@@ -61,23 +65,54 @@ def invoke(op, inputs, kwargs, out=None):
     return outputs[0] if nvis == 1 else outputs[:nvis]
 
 
-def _direct(op, out, inputs, ctx):
+def _direct(op, a, out, inputs, ctx):
     """May the op write straight into ``out``?  When nothing is recorded, the op may
     work in place (``op.inplace``, so its result has its input's shape) and ``out``
     has the shape and dtype of every input (``relu(x, out=x)``, ``x += y``,
     ``sgd_update(w, g, out=w)``), yes; else the result is computed as a new array and
-    copied (``_write_into``, which also checks the shape)."""
-    if FLAGS.recording or not op.inplace or not inputs or type(out) is not _NDArray \
-            or (out._ctx is not ctx and out._ctx != ctx):
+    copied (``_write_into``, which also checks the shape).  With a list ``out`` (one
+    array per output), each must have the shape and dtype of the input that
+    ``op.inplace_pairs`` pairs with its output (``multi_sgd_update(..., out=weights)``)."""
+    if FLAGS.recording or not inputs:
         return False
-    shape, dtype = out._data.shape, out._data.dtype
-    return all(x._data.shape == shape and x._data.dtype == dtype for x in inputs)
+    if not op.inplace:
+        return _fits_result(op, a, out, inputs, ctx)
+    if isinstance(out, (list, tuple)):
+        pairs = {j: i for i, j in op.inplace_pairs(a)}
+        return len(out) == op.num_outputs(a) and all(
+            pairs.get(j, len(inputs)) < len(inputs)
+            and _fits(o, inputs[pairs[j]], ctx) for j, o in enumerate(out))
+    return all(_fits(out, x, ctx) for x in inputs)
+
+
+def _fits(out, x, ctx):
+    """Is NDArray ``out`` on ``ctx`` with the shape and dtype of ``x``?"""
+    return isinstance(out, _NDArray) and (out._ctx is ctx or out._ctx == ctx) and \
+        out._data.shape == x._data.shape and out._data.dtype == x._data.dtype
+
+
+def _fits_result(op, a, out, inputs, ctx):
+    """An op that may not work in place: ``out`` must hold its one result's inferred
+    shape and dtype and share no memory with an input (``multi_all_finite(...,
+    init_output=False, out=flag)`` reads the flag it updates)."""
+    from ..executor.storage import _root
+    if not isinstance(out, _NDArray) or (out._ctx is not ctx and out._ctx != ctx):
+        return False
+    root = _root(out._data)
+    if any(_root(x._data) is root for x in inputs):
+        return False
+    shapes = op.infer_shape(a, [x._data.shape for x in inputs])[1]
+    dtypes = op.infer_type(a, [x._data.dtype for x in inputs])[1]
+    return len(shapes) == 1 and shapes[0] is not None and \
+        tuple(shapes[0]) == out._data.shape and dtypes[0] == out._data.dtype
 
 
 def _run_into(op, k, a, datas, out, inputs):
-    dest = out._data
-    res = _push(op, a, inputs, lambda: op.forward(k, a, *datas, out=dest), datas, (dest,))
-    k.deliver(res, dest)                 # (copies only for a forward that ignored out)
+    dests = tuple(o._data for o in out) if isinstance(out, (list, tuple)) else (out._data,)
+    dest = dests if len(dests) > 1 else dests[0]
+    res = _push(op, a, inputs, lambda: op.forward(k, a, *datas, out=dest), datas, dests)
+    for r, d in zip(res if type(res) is tuple else (res,), dests):
+        k.deliver(r, d)                  # (copies only for a forward that ignored out)
     return out
 
 
@@ -145,15 +180,16 @@ def make_function(op, name=None):
     variadic = op.key_var_num_args is not None and op._inputs == "*data"
     param_order = [p for p in op.params if p != op.key_var_num_args]
     fixed_inputs = None if (variadic or callable(op._inputs)) else list(op._inputs)
-    input_names = set(fixed_inputs or ())
+    named_by_attrs = callable(op._inputs)   # (invoke checks how many arrays they name)
+    params = op.params
     NDArray = _NDArray
 
     def fn(*args, out=None, **kwargs):
         kwargs.pop("name", None)
         kwargs.pop("attr", None)
-        if fixed_inputs is not None and len(args) == len(fixed_inputs) \
+        if (len(args) == len(fixed_inputs) if fixed_inputs is not None else named_by_attrs) \
                 and all(type(x) is NDArray for x in args) \
-                and not input_names.intersection(kwargs):
+                and all(key in params for key in kwargs):
             return invoke(op, list(args), kwargs, out)      # the fast path: f(x, y, p=1)
         if variadic:
             if len(args) == 1 and isinstance(args[0], (list, tuple)):

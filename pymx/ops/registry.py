@@ -18,12 +18,14 @@ An ``Op`` says everything the rest of pymx needs to know about an operator:
   shapes are unknown, so they use ``*_like`` ops instead;
 * ``aux``: inputs that are auxiliary states (BatchNorm's running mean and variance),
   which ``forward`` may update in place;
-* ``inplace``: ``(input, output)`` pairs where the output may reuse the input's memory;
-* ``takes_out``: True when ``forward`` accepts ``out=``, a native array (the result's
-  shape and dtype; keyword-only) to write its single output into -- a planned memory block, or the
-  input itself for an in-place call such as ``sgd_update(w, g, out=w)``.  Such a
-  forward passes ``out`` to its last kernel (``k.binary(..., out=out)``); callers that
-  do not pass it get a new array, as from any other op.
+* ``inplace``: ``(input, output)`` pairs where the output may reuse the input's memory
+  (or a function of the attributes returning them; ``Op.inplace_pairs(a)``);
+* ``takes_out``: True when ``forward`` accepts ``out=`` (keyword-only) to write its
+  result into: a native array of the result's shape and dtype -- a planned memory
+  block, or the input itself for an in-place call such as ``sgd_update(w, g, out=w)``
+  -- or, for an op with several outputs, a tuple with one such array (or None) per
+  output.  Such a forward passes ``out`` to its last kernel (``k.binary(..., out=out)``);
+  callers that do not pass it get new arrays, as from any other op.
 
 The front ends ``mx.nd`` and ``mx.sym`` are generated from this registry.
 """
@@ -59,6 +61,7 @@ class Op:
         self.forward = forward
         self.takes_out = takes_out(forward)
         self._inputs = inputs
+        self.inputs_by_attrs = callable(inputs)      # their number depends on attributes
         self.params = dict(params or {})
         if inputs == "*data" and key_var_num_args is None:
             key_var_num_args = "num_args"
@@ -72,7 +75,7 @@ class Op:
         self._infer_type = infer_type or _same_type
         self.gradient = gradient
         self.aux = tuple(aux)
-        self.inplace = tuple(inplace)
+        self.inplace = inplace if callable(inplace) else tuple(inplace)
         self.aliases = tuple(aliases)
         self.__doc__ = doc
         self.defaults = Attrs({k: p.default for k, p in self.params.items()
@@ -120,6 +123,12 @@ class Op:
     def num_outputs(self, a):
         """How many outputs the op has with attributes ``a`` (hidden ones included)."""
         return len(self.output_names(a))
+
+    def inplace_pairs(self, a):
+        """``(input, output)`` pairs that may share memory for attributes ``a``
+        (``inplace`` may depend on them: ``multi_sgd_update`` pairs weight i with
+        output i)."""
+        return self.inplace(a) if callable(self.inplace) else self.inplace
 
     def num_visible_outputs(self, a):
         """Outputs a user sees (BatchNorm computes 3 but shows 1 unless output_mean_var)."""

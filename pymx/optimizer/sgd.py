@@ -6,6 +6,7 @@ Notation in the docstrings: ``g = rescale_grad * grad``, ``clip(x)`` clips to
 """
 import logging
 import math
+import os
 import warnings
 
 import numpy as np
@@ -61,6 +62,29 @@ def _sgd_step(weight, grad, state, lr, wd, multi_precision, **kwargs):
             nd.mp_sgd_update(weight, grad, state[1], out=weight, lr=lr, wd=wd, **kwargs)
 
 
+def _multi_sgd(weights, grads, states, lrs, wds, momentum, multi_precision, **kwargs):
+    """Update lists of weights with one ``multi_*sgd*_update`` call, as MXNet's SGD and
+    LARS do: ``multi_sgd_update`` (``_mom_`` when ``momentum > 0``, ``_mp_`` for float16
+    weights with float32 master copies).  ``lrs``/``wds`` are lists of floats, or two
+    float32 NDArrays for the ``preloaded_`` variants (LARS computes them on the device).
+    """
+    columns = [weights, grads]
+    if momentum > 0:
+        columns.append([s[0] for s in states] if multi_precision else states)
+        kwargs["momentum"] = momentum
+    if multi_precision:
+        columns.append([s[1] for s in states])
+    data = [x for group in zip(*columns) for x in group]
+    preloaded = isinstance(lrs, nd.NDArray)
+    if preloaded:
+        data += [lrs, wds]
+    else:
+        kwargs.update(lrs=lrs, wds=wds)
+    name = ("preloaded_" if preloaded else "") + "multi_" + \
+        ("mp_" if multi_precision else "") + "sgd_" + ("mom_" if momentum > 0 else "") + "update"
+    getattr(nd, name)(*data, out=list(weights), num_weights=len(weights), **kwargs)
+
+
 @register
 class SGD(Optimizer):
     """Stochastic gradient descent, with momentum and weight decay (``mx.nd.sgd_update``,
@@ -81,15 +105,19 @@ class SGD(Optimizer):
     multi_precision : bool
         float16 weights are updated through a float32 master copy (``mp_sgd_*_update``).
 
-    With ``aggregate_num = 4`` the ``Updater`` passes up to 4 weights at once; MXNet then
-    runs one ``multi_sgd_update``; pymx runs the per-weight operator for each (same result).
+    The ``Updater`` passes up to ``aggregate_num`` weights at once (the environment
+    variable ``MXNET_OPTIMIZER_AGGREGATION_SIZE``, default 4), and every update, of one
+    weight or of several, is one ``multi_sgd_update`` (``multi_sgd_mom_update``,
+    ``multi_mp_sgd_*``) call, as in MXNet 1.9.1.  Its kernel computes
+    ``w + (-lr*wd*w - lr*clip(g))``, which rounds differently from ``sgd_update``'s
+    ``(1 - lr*wd)*w - ...`` when ``wd != 0`` (``ops/multi_tensor.py``).
     """
 
     def __init__(self, momentum=0.0, lazy_update=True, **kwargs):
         super().__init__(**kwargs)
         self.momentum = momentum
         self.lazy_update = lazy_update
-        self.aggregate_num = 4
+        self.aggregate_num = int(os.getenv("MXNET_OPTIMIZER_AGGREGATION_SIZE", "4"))
 
     def create_state_multi_precision(self, index, weight):
         return _mp_state(self, index, weight, "SGD")
@@ -106,12 +134,8 @@ class SGD(Optimizer):
         self._update_count(indices)              # all counted first, then the lrs
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
-        kwargs = {"rescale_grad": self.rescale_grad, **_clip_kwargs(self)}
-        if self.momentum > 0:
-            kwargs["momentum"] = self.momentum
-        for weight, grad, state, lr, wd in zip(weights, grads, states, lrs, wds):
-            _sgd_step(weight, grad, state, lr, wd, multi_precision,
-                      lazy_update=self.lazy_update, **kwargs)
+        _multi_sgd(weights, grads, states, lrs, wds, self.momentum, multi_precision,
+                   rescale_grad=self.rescale_grad, **_clip_kwargs(self))
 
     def update(self, index, weight, grad, state):
         self._update_impl(index, weight, grad, state, multi_precision=False)
@@ -213,12 +237,6 @@ class Signum(Optimizer):
             nd.signsgd_update(weight, grad, out=weight, lr=lr, wd=wd, **kwargs)
 
 
-def _l2norm_host(v, scale=1.0):
-    """``||scale * v||_2`` computed on the host in float32 (MXNet's LARS does the same)."""
-    a = v.asnumpy().astype(np.float32) * np.float32(scale)
-    return float(np.sqrt(np.sum(a.astype(np.float64) ** 2)))
-
-
 @register
 class LARS(Optimizer):
     """Layer-wise Adaptive Rate Scaling (You et al. 2017): SGD whose lr is scaled per layer::
@@ -226,8 +244,10 @@ class LARS(Optimizer):
         lr_layer = lr * eta * ||w|| / (||g|| + wd*||w|| + eps)   if ||w|| > 0 and ||g|| > 0
                  = lr                                           otherwise
 
-    with ``||g|| = rescale_grad * ||grad||`` (unclipped).  Weights whose name ends in
-    ``gamma``, ``beta`` or ``bias`` keep the plain lr.  Then one SGD step with momentum
+    with ``||g|| = rescale_grad * ||grad||`` (unclipped), computed as MXNet does, in
+    float32 on the device: ``multi_sum_sq`` of the weights and of the gradients, then
+    ``multi_lars``.  Weights whose name ends in ``gamma``, ``beta`` or ``bias`` keep the
+    plain lr.  The SGD step is ``preloaded_multi_sgd_*update`` (the lrs stay arrays).  Then one SGD step with momentum
     ``mu * cur_lr/last_lr`` when ``momentum_correction`` (Goyal et al.: rescale the momentum
     when a scheduler changes the global lr).  Only names ending ``_weight`` get weight
     decay on the Module path (``set_wd_mult`` differs from the base class: ``_gamma`` too
@@ -265,32 +285,35 @@ class LARS(Optimizer):
     def create_state(self, index, weight):
         return _momentum_buffer(self.momentum, weight)
 
-    def _get_lars(self, i, weight, g, lr, wd):
-        """``lr`` scaled by the LARS coefficient of weight ``i`` (see the class doc)."""
-        name = self.idx2name[i] if i in self.idx2name else str(i)
-        if name.endswith("gamma") or name.endswith("beta") or name.endswith("bias"):
-            return lr
-        w_norm = _l2norm_host(weight)
-        g_norm = _l2norm_host(g, self.rescale_grad)
-        if w_norm > 0.0 and g_norm > 0.0:
-            return lr * self.eta * w_norm / (g_norm + wd * w_norm + self.eps)
-        return lr
-
     def _update_impl(self, indices, weights, grads, states, multi_precision=False):
         indices, weights, grads, states = _as_list(indices, weights, grads, states)
         self._update_count(indices)
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
-        kwargs = {"rescale_grad": self.rescale_grad, **_clip_kwargs(self)}
-        if self.momentum > 0:
-            kwargs["momentum"] = (self.momentum * (self.cur_lr / self.last_lr)) \
-                if (self.momentum_correction and self.last_lr != 0) else self.momentum
-        # MXNet computes the coefficients with multi_sum_sq + multi_lars in float32.
-        lrs = [float(np.float32(self._get_lars(i, w, g, lr, wd)))
-               for i, w, g, lr, wd in zip(indices, weights, grads, lrs, wds)]
-        for weight, grad, state, lr, wd in zip(weights, grads, states, lrs, wds):
-            _sgd_step(weight, grad, state, lr, float(np.float32(wd)), multi_precision,
-                      **kwargs)
+        momentum = self.momentum
+        if momentum > 0 and self.momentum_correction and self.last_lr != 0:
+            momentum = momentum * (self.cur_lr / self.last_lr)
+        # As MXNet: the LARS weights first, then those that keep their lr; the
+        # coefficients by multi_sum_sq + multi_lars, in float32, on the device.
+        names = [self.idx2name.get(i, str(i)) for i in indices]
+        exempt = [n.endswith(("gamma", "beta", "bias")) for n in names]
+        order = [i for i, e in enumerate(exempt) if not e] + [i for i, e in enumerate(exempt) if e]
+        nb_lars = exempt.count(False)
+        ctx = weights[0].context
+        new_lrs = nd.array([lrs[i] for i in order], ctx=ctx, dtype="float32")
+        new_wds = nd.array([wds[i] for i in order], ctx=ctx, dtype="float32")
+        weights, grads, states = ([xs[i] for i in order] for xs in (weights, grads, states))
+        if nb_lars > 0:
+            w_sum_sq = nd.multi_sum_sq(*weights[:nb_lars], num_arrays=nb_lars)
+            g_sum_sq = nd.multi_sum_sq(*grads[:nb_lars], num_arrays=nb_lars)
+            nd.multi_lars(new_lrs[:nb_lars], w_sum_sq, g_sum_sq, new_wds[:nb_lars],
+                          eta=self.eta, eps=self.eps, rescale_grad=self.rescale_grad,
+                          out=new_lrs[:nb_lars])
+        for start in range(0, len(weights), self.aggregate_num):
+            part = slice(start, start + self.aggregate_num)
+            _multi_sgd(weights[part], grads[part], states[part], new_lrs[part],
+                       new_wds[part], momentum, multi_precision,
+                       rescale_grad=self.rescale_grad, **_clip_kwargs(self))
 
     def update(self, index, weight, grad, state):
         self._update_impl(index, weight, grad, state, multi_precision=False)

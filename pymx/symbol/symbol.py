@@ -12,7 +12,8 @@ lists them.
 MXNet 1.x quirks kept (notes 1(b)):
 
 * ``a + b`` between Symbols is ``elemwise_add``: **no broadcasting** (NDArray
-  broadcasts); use ``mx.sym.broadcast_add``.
+  broadcasts); use ``mx.sym.broadcast_add``.  After ``npx.set_np()`` it is
+  ``broadcast_add``, as for MXNet's NumPy symbols (``pymx/util.py``).
 * ``s[i]`` and ``s['fc1_output']`` select an *output*; there is no array slicing.
 * ``infer_shape`` returns ``(None, None, None)`` when some shape stays unknown;
   ``infer_shape_partial`` returns ``()`` for unknown shapes.  A 0 in a shape means
@@ -31,6 +32,7 @@ from ..attribute import AttrScope
 from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError
 from ..name import NameManager
 from ..ops.registry import get_op
+from ..util import NP_MODE
 from .graph import HIDDEN_KEYS, Node, topo_order
 
 __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "make_function",
@@ -72,8 +74,11 @@ class Symbol:
     # ---- identity and outputs ------------------------------------------------------
     @property
     def name(self):
-        """The name of the node of a single-output symbol (None for a group)."""
-        if len(self._outputs) != 1:
+        """The name of the symbol's node: one node, even with several outputs
+        (``BatchNorm(..., output_mean_var=True).name`` is ``'batchnorm0'``); None for a
+        group of several nodes."""
+        nodes = {id(e[0]) for e in self._outputs}
+        if len(nodes) != 1:
             return None
         return self._outputs[0][0].name
 
@@ -363,6 +368,8 @@ class Symbol:
     # ---- arithmetic: elementwise (no broadcasting), scalars on either side -----------
     def _binary(self, other, sym_op, scalar_op, hint, scalar_hint):
         if isinstance(other, Symbol):
+            if NP_MODE.array:            # after npx.set_np(), symbols broadcast as mx.np
+                sym_op = sym_op.replace("elemwise_", "broadcast_")
             return _create(get_op(sym_op), [self, other], {}, None, None, hint)
         if isinstance(other, (int, float, np.number)) and not isinstance(other, bool):
             return _create(get_op(scalar_op), [self], {"scalar": other}, None, None,
