@@ -360,9 +360,9 @@ class NumpyBackend(Backend):
         ho, wo = dy.shape[2:]
         dx = np.empty(x.shape, np.result_type(dy, w)) if need_data else None
         batch_last = self._batch_last(w)
-        # W^T with the taps first (a small copy): a plain GEMM (BLAS is ~2x slower
-        # with a transposed left operand here), and each tap's block is contiguous
-        wt = np.ascontiguousarray(w.transpose(2, 3, 1, 0)).reshape(kh * kw * c, f)
+        # W with the taps first and the channels last (a small copy), so that each
+        # tap's block of dcols is a contiguous run of C floats per position
+        wt = np.ascontiguousarray(w.transpose(0, 2, 3, 1)).reshape(f, kh * kw * c)
 
         def part(s):
             m = s.stop - s.start
@@ -377,17 +377,19 @@ class NumpyBackend(Backend):
                 return dw, db
             dy2 = np.ascontiguousarray(dy[s].transpose(1, 2, 3, 0)).reshape(f, ho * wo * m)
             cols, _, _ = self._cols_last(x[s], (kh, kw), stride, pad, dilate)
-            dw = dy2 @ cols.T
+            # Both products with the long (Ho*Wo*N) side as BLAS's row count: ~25%
+            # faster than dy2 @ cols.T and W^T @ dy2 for LeNet-sized layers.
+            dw = (cols @ dy2.T).T
             db = dy2.sum(axis=1) if need_bias else None
             if need_data:
-                dcols = (wt @ dy2).reshape(kh, kw, c, ho, wo, m)
-                dxt = np.zeros((c, h + 2 * pad[0], wd + 2 * pad[1], m), dcols.dtype)
+                dcols = (dy2.T @ wt).reshape(ho, wo, m, kh, kw, c)
+                dxt = np.zeros((h + 2 * pad[0], wd + 2 * pad[1], m, c), dcols.dtype)
                 for i in range(kh):                     # one strided add per kernel tap
                     for j in range(kw):
                         r, q = i * dilate[0], j * dilate[1]
-                        dxt[:, r:r + stride[0] * (ho - 1) + 1:stride[0],
-                            q:q + stride[1] * (wo - 1) + 1:stride[1]] += dcols[i, j]
-                dx[s] = dxt[:, pad[0]:pad[0] + h, pad[1]:pad[1] + wd].transpose(3, 0, 1, 2)
+                        dxt[r:r + stride[0] * (ho - 1) + 1:stride[0],
+                            q:q + stride[1] * (wo - 1) + 1:stride[1]] += dcols[:, :, :, i, j]
+                dx[s] = dxt[pad[0]:pad[0] + h, pad[1]:pad[1] + wd].transpose(2, 3, 0, 1)
             return dw, db
         parts = parallel_for(part, n)
         dw = parts[0][0]
