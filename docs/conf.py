@@ -139,6 +139,11 @@ API_MODULES = [
                           "pymx.ndarray.register", "pymx.ndarray.indexing",
                           "pymx.ndarray.ufunc", "pymx.ndarray.random",
                           "pymx.ndarray.saveload"]),
+    ("Floor 4: the NumPy interface", [
+        "pymx.util", "pymx.numpy", "pymx.numpy.ndarray", "pymx.numpy.creation",
+        "pymx.numpy.elementwise", "pymx.numpy.reduction", "pymx.numpy.manipulation",
+        "pymx.numpy.linalg", "pymx.numpy.random", "pymx.numpy_extension",
+        "pymx.numpy_extension.device"]),
     ("Floor 4: Symbol", ["pymx.symbol", "pymx.symbol.symbol", "pymx.symbol.op",
                          "pymx.symbol.graph", "pymx.symbol.json", "pymx.symbol.tape",
                          "pymx.symbol.testing", "pymx.visualization"]),

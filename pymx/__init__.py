@@ -29,6 +29,11 @@ from . import ops
 from . import ndarray
 from . import ndarray as nd
 from . import random
+from . import util
+from .util import (is_np_array, is_np_shape, set_np_shape, use_np, use_np_array,
+                   use_np_shape, np_array, np_shape)
+from . import numpy as np
+from . import numpy_extension as npx
 from . import autograd
 from . import name, attribute
 from .attribute import AttrScope
@@ -53,7 +58,10 @@ from . import callback
 from . import model
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
-           "current_context", "num_gpus", "nd", "ndarray", "autograd", "engine", "base",
+           "current_context", "num_gpus", "nd", "ndarray", "np", "npx", "util",
+           "is_np_array", "is_np_shape", "set_np_shape", "use_np", "use_np_array",
+           "use_np_shape", "np_array", "np_shape",
+           "autograd", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
            "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
            "io", "module", "mod", "callback", "model", "backend", "kv", "kvstore"]

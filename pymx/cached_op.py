@@ -42,7 +42,6 @@ class _CallNode:
         self.storage, self.feed, self.backward_ran = storage, feed, False
 
     def gradient(self, F, a, xs, ys, dys):
-        from .ndarray.ndarray import NDArray
         heads = [None if d is None else d._data for d in dys]
         if self.storage is not None and self.backward_ran:   # retain_graph: blocks reused
             self.values, self.ctxs = self.program.forward(*self.feed, storage=self.storage)
@@ -55,7 +54,7 @@ class _CallNode:
             if g is None:
                 out[i] = F.zeros_like(x)
             else:
-                out[i] = NDArray(g, x.context)
+                out[i] = type(x)(g, x.context)
         return out
 
     def release(self):
@@ -122,6 +121,7 @@ class CachedOp:
 
     def __call__(self, *args, out=None, default_ctx=None):
         from .ndarray.ndarray import NDArray
+        from .ndarray.register import result_class
         if len(args) != len(self._inputs):
             raise MXNetError(f"CachedOp: expected {len(self._inputs)} inputs "
                              f"{[n.name for n in self._inputs]}, got {len(args)}")
@@ -136,13 +136,14 @@ class CachedOp:
         feed_ctx = {id(n): a.context for n, a in zip(self._inputs, args)}
         storage = self._storage(prog, bool(need))
         values, ctxs = prog.forward(feed, is_train, feed_ctx, storage=storage)
+        cls = result_class(args)
         outputs = []
         for e in self._symbol._outputs:
             k = (id(e[0]), e[1])
             data = values[k]
             if e[0].is_variable:
                 data = ctxs[k].backend.copy(data)
-            outputs.append(NDArray(data, ctxs[k]))
+            outputs.append(cls(data, ctxs[k]))
         if need:
             from .autograd import _record
             _record(_CallNode(self, prog, values, ctxs, need, is_train, storage,

@@ -16,6 +16,10 @@ Reading (``getitem``):
   scatter-adds (so ``x[[0, 0, 2]]`` accumulates into row 0).  Boolean masks are not
   supported (MXNet 1.9.1 silently treats a NumPy bool array as the integers 0/1; pymx
   raises instead).
+* With ``numpy=True`` (how ``mx.np.ndarray`` calls these functions) the NumPy rules
+  hold instead: one element gives shape ``()``, and a boolean mask ``x[x > 0]``
+  selects the elements where it is true (it is turned into the integer arrays of
+  ``numpy.nonzero(mask)``, so the same gather and gradient serve both).
 
 Under ``autograd.record()`` a view is recorded as ``slice`` followed by ``Reshape``
 (what MXNet records), so gradients flow through ``x[1:3]`` as through any op.
@@ -45,8 +49,13 @@ def _op(name, *args, **kwargs):
 
 
 # ---- parsing a key ----------------------------------------------------------------------
-def _index_array(k):
-    """An int64 NumPy array from a list / NumPy array / NDArray index (or an error)."""
+def _index_array(k, numpy=False):
+    """An int64 NumPy array from a list / NumPy array / NDArray index (or an error);
+    with ``numpy`` a boolean mask gives a tuple of them (``numpy.nonzero``)."""
+    if numpy:
+        arr = k.asnumpy() if isinstance(k, NDArray) else np.asarray(k)
+        if arr.dtype == np.bool_:
+            return np.nonzero(arr)
     if isinstance(k, NDArray):
         if k.dtype == np.bool_:
             raise MXNetError("NDArray indexing with a boolean mask is not supported in "
@@ -64,7 +73,7 @@ def _index_array(k):
     return arr.astype(np.int64)
 
 
-def _parse(key, ndim):
+def _parse(key, ndim, numpy=False):
     """Split ``key`` into a list of entries: int, slice, None or an int64 array; the
     Ellipsis is expanded into full slices.  Returns (entries, has_arrays)."""
     if not isinstance(key, tuple):
@@ -78,7 +87,8 @@ def _parse(key, ndim):
         elif isinstance(k, (int, np.integer)):
             items.append(int(k))
         elif isinstance(k, (NDArray, np.ndarray, list, range)):
-            items.append(_index_array(k))
+            index = _index_array(k, numpy)
+            items.extend(index if isinstance(index, tuple) else [index])
             arrays = True
         else:
             raise ValueError(f"NDArray does not support indexing with key {k!r} of type "
@@ -179,22 +189,24 @@ def _flat_positions(shape, items):
 
 
 # ---- reading ----------------------------------------------------------------------------
-def getitem(x, key):
-    """``x[key]``: a view for contiguous basic keys, else a copy (module docstring)."""
-    items, arrays = _parse(key, x.ndim)
+def getitem(x, key, numpy=False):
+    """``x[key]``: a view for contiguous basic keys, else a copy (module docstring).
+    ``numpy``: NumPy's rules (0-d results, boolean masks)."""
+    items, arrays = _parse(key, x.ndim, numpy)
     if arrays:
         flat = _flat_positions(x.shape, items)
-        if flat.ndim == 0:
-            flat = flat.reshape(1)
-        idx = array(flat, ctx=x._ctx, dtype=np.int64)
-        return _op("_gather_flat", x, idx)
+        shape = flat.shape
+        idx = array(flat.reshape(-1) if flat.ndim == 0 else flat, ctx=x._ctx,
+                    dtype=np.int64)
+        out = _op("_gather_flat", x, idx)
+        return _reshape_exact(out, shape) if numpy else out
     box = _Box(items, x.shape)
     if box.is_contiguous(x.shape):
         data = x._ctx.backend.getitem(x._data, box.key())
         out = record_view("slice", x, data, **box.attrs())
     else:
         out = _op("slice", x, **box.attrs())
-    return _reshape_exact(out, box.final or (1,))
+    return _reshape_exact(out, box.final if numpy else box.final or (1,))
 
 
 # ---- writing ----------------------------------------------------------------------------
@@ -247,9 +259,10 @@ def _in_graph(x, value):
         isinstance(value, NDArray) and value._node is not None))
 
 
-def setitem(x, key, value):
-    """``x[key] = value``, written in place into ``x``'s buffer (module docstring)."""
-    items, arrays = _parse(key, x.ndim)
+def setitem(x, key, value, numpy=False):
+    """``x[key] = value``, written in place into ``x``'s buffer (module docstring).
+    ``numpy``: boolean masks are allowed."""
+    items, arrays = _parse(key, x.ndim, numpy)
     k = x._ctx.backend
     scalar = isinstance(value, (int, float, bool, np.number, np.bool_))
     if arrays:

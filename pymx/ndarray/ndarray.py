@@ -22,7 +22,7 @@ from ..context import Context, current_context
 from ..engine import get_engine
 from ..ops.registry import get_op
 from . import op as _nd_op
-from .register import invoke, record_view
+from .register import invoke, record_view, result_class
 
 __all__ = ["NDArray", "array", "empty", "zeros", "ones", "full", "arange", "linspace",
            "eye", "waitall", "from_numpy", "from_dlpack", "to_dlpack_for_read",
@@ -136,7 +136,7 @@ class NDArray:
         if isinstance(other, Context):
             if other == self._ctx:
                 return self.copy()
-            return NDArray(_transfer(self._data, self._ctx, other), other)
+            return type(self)(_transfer(self._data, self._ctx, other), other)
         if isinstance(other, NDArray):
             if other is self:
                 return other
@@ -156,6 +156,16 @@ class NDArray:
         return self if context == self._ctx else self.copyto(context)
 
     as_in_ctx = as_in_context
+
+    def as_np_ndarray(self):
+        """The same array as an ``mx.np.ndarray`` (NumPy semantics): shares memory and
+        the autograd history, as MXNet's does."""
+        from .register import _NP_NDARRAY
+        return _reclass(self, _NP_NDARRAY)
+
+    def as_nd_ndarray(self):
+        """The same array as a legacy ``NDArray``: shares memory and autograd history."""
+        return _reclass(self, NDArray)
 
     def tostype(self, stype):
         """Only dense ('default') storage exists in pymx."""
@@ -192,7 +202,7 @@ class NDArray:
 
     def detach(self):
         """The same data, cut out of the recorded graph (its gradient stops here)."""
-        return NDArray(self._data, self._ctx)
+        return type(self)(self._data, self._ctx)
 
     def backward(self, out_grad=None, retain_graph=False, train_mode=True):
         """Back-propagate from this array (ones when ``out_grad`` is None)."""
@@ -374,8 +384,18 @@ def _transfer(data, src_ctx, dst_ctx):
 
 
 def zeros_like_native(x):
-    """A zero NDArray with the shape, dtype and context of ``x`` (no autograd)."""
-    return NDArray(x._ctx.backend.full(x.shape, 0, x._data.dtype), x._ctx)
+    """A zero array of x's class, shape, dtype and context (no autograd)."""
+    return type(x)(x._ctx.backend.full(x.shape, 0, x._data.dtype), x._ctx)
+
+
+def _reclass(x, cls):
+    """``x`` seen as an array of class ``cls``: a new handle on the same buffer, the
+    same place in the recorded graph and the same gradient buffer."""
+    if type(x) is cls:
+        return x
+    y = cls(x._data, x._ctx)
+    y._node, y._grad, y._grad_req, y._fresh_grad = x._node, x._grad, x._grad_req, x._fresh_grad
+    return y
 
 
 # ---- creation -------------------------------------------------------------------------
@@ -402,20 +422,20 @@ def array(source_array, ctx=None, dtype=None):
             raise TypeError("source_array must be array like object (got ragged or "
                             "non-numeric data)")
     data = source.astype(np_dtype(dtype), copy=False)
-    return NDArray(ctx.backend.from_numpy(data), ctx)
+    return result_class()(ctx.backend.from_numpy(data), ctx)
 
 
 def from_numpy(ndarray, zero_copy=True):
     """An NDArray on cpu holding ``ndarray`` (shared memory when ``zero_copy``; dtype kept)."""
     ctx = Context("cpu", 0)
     data = np.ascontiguousarray(ndarray) if zero_copy else np.array(ndarray, copy=True)
-    return NDArray(data, ctx)
+    return result_class()(data, ctx)
 
 
 def empty(shape, ctx=None, dtype=None):
     """An uninitialised array (float32 unless ``dtype``)."""
     ctx = ctx if ctx is not None else current_context()
-    return NDArray(ctx.backend.empty(_shape_tuple(shape), np_dtype(dtype)), ctx)
+    return result_class()(ctx.backend.empty(_shape_tuple(shape), np_dtype(dtype)), ctx)
 
 
 def zeros(shape, ctx=None, dtype=None, **kwargs):

@@ -11,10 +11,22 @@ from ..base import FLAGS, MXNetError
 from ..context import Context, current_context
 from ..engine import get_engine
 from ..ops.registry import Attrs, get_op
+from ..util import NP_MODE
 
-__all__ = ["invoke", "make_function", "record_view"]
+__all__ = ["invoke", "make_function", "record_view", "result_class"]
 
 _NDArray = None        # set by ndarray/__init__.py (this file is imported before the class)
+_NP_NDARRAY = None     # mx.np.ndarray, set by numpy/__init__.py
+
+
+def result_class(inputs=()):
+    """The class of the arrays an operator returns: that of its first array input
+    (an ``mx.np.ndarray`` in gives ``mx.np.ndarray`` s out), else, for creation,
+    ``mx.np.ndarray`` after ``npx.set_np()`` and ``NDArray`` before (``pymx/util.py``).
+    The one place that decides between the two front ends."""
+    if inputs:
+        return type(inputs[0])
+    return _NP_NDARRAY if NP_MODE.array else _NDArray
 
 
 def _fail(op, err, inputs):
@@ -28,7 +40,7 @@ def invoke(op, inputs, kwargs, out=None):
     Returns one NDArray, or a list when the op has several visible outputs.  With
     ``out`` the result is written into that NDArray (or list of NDArrays) instead.
     """
-    NDArray = _NDArray
+    NDArray = result_class(inputs)
     ctx = kwargs.pop("ctx", None) if not inputs else None
     a = op.parse_attrs(kwargs)
     if inputs:
@@ -151,7 +163,7 @@ def _write_into(op, target, result):
 
 def record_view(op_name, x, data, **kwargs):
     """Wrap ``data`` (a view of ``x``) as an NDArray and record it as op ``op_name``."""
-    out = _NDArray(data, x._ctx)
+    out = type(x)(data, x._ctx)
     if FLAGS.recording:
         op = get_op(op_name)
         _record(op, op.parse_attrs(kwargs), [x], [out])

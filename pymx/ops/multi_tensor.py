@@ -199,12 +199,13 @@ the arrays' dtype (float16 too) and the sum is accumulated in float32.""")
 def _all_finite_of(k, xs, init_output, out):
     """1.0 unless some element of ``xs`` is NaN or infinite (then 0.0); with
     ``init_output=False`` the previous value of ``out`` is kept when all are finite.
-    (``sum(x - x)`` is 0 exactly when every element is finite: ``inf - inf`` is NaN.)"""
+    (``|x| < inf`` is false exactly for NaN and +-inf.)"""
     ok = True
     for x in xs:
-        x = _float32(k, x)
-        diff = k.reduce("sum", k.binary("subtract", x, x), tuple(range(len(x.shape))), False)
-        ok = ok and float(k.to_numpy(diff)) == 0.0
+        if x.size:
+            finite = k.binary("lesser", k.unary("abs", _float32(k, x)), float("inf"))
+            ok = ok and float(k.to_numpy(k.reduce("min", finite, tuple(range(len(x.shape))),
+                                                  False))) == 1.0
     if not init_output and out is not None:
         if not ok:
             k.setitem(out, Ellipsis, 0.0)

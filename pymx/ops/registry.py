@@ -173,9 +173,11 @@ def takes_out(fn):
     return p is not None and p.kind is inspect.Parameter.KEYWORD_ONLY
 
 
-def register(name, forward, **kwargs):
-    """Define operator ``name`` (see ``Op``); returns the ``Op``.  Aliases share it."""
-    op = Op(name, forward, **kwargs)
+def register(name, forward, op_class=None, **kwargs):
+    """Define operator ``name`` (see ``Op``); returns the ``Op``.  Aliases share it.
+    ``op_class``: a subclass of ``Op`` for an op whose attributes are not a fixed list
+    of parameters (``Custom``)."""
+    op = (op_class or Op)(name, forward, **kwargs)
     for key in (name,) + op.aliases:
         if key in _OPS:
             raise MXNetError(f"operator {key!r} is defined twice")

@@ -87,13 +87,19 @@ def _multi_sgd(weights, grads, states, lrs, wds, momentum, multi_precision, **kw
 
 @register
 class SGD(Optimizer):
-    """Stochastic gradient descent, with momentum and weight decay (``mx.nd.sgd_update``,
-    ``mx.nd.sgd_mom_update``)::
+    """Stochastic gradient descent, with momentum and weight decay::
 
         momentum = 0:  w = (1 - lr*wd) * w - lr * clip(g)
         momentum > 0:  m = mu*m - lr*(clip(g) + wd*w);   w = w + m
 
     Note the clip applies to ``g`` only, before weight decay is added.
+
+    The ``Updater`` passes up to ``aggregate_num`` weights at once (the environment
+    variable ``MXNET_OPTIMIZER_AGGREGATION_SIZE``, default 4), and every update, of one
+    weight or of several, is one ``multi_sgd_update`` (``multi_sgd_mom_update``,
+    ``multi_mp_sgd_*``) call, as in MXNet 1.9.1.  Its kernel computes
+    ``w + (-lr*wd*w - lr*clip(g))``, which rounds differently from ``sgd_update``'s
+    ``(1 - lr*wd)*w - ...`` when ``wd != 0`` (``ops/multi_tensor.py``).
 
     Parameters
     ----------
@@ -103,14 +109,7 @@ class SGD(Optimizer):
         For row_sparse gradients MXNet updates only the rows present; pymx is dense-only,
         so this is passed through and has no effect.
     multi_precision : bool
-        float16 weights are updated through a float32 master copy (``mp_sgd_*_update``).
-
-    The ``Updater`` passes up to ``aggregate_num`` weights at once (the environment
-    variable ``MXNET_OPTIMIZER_AGGREGATION_SIZE``, default 4), and every update, of one
-    weight or of several, is one ``multi_sgd_update`` (``multi_sgd_mom_update``,
-    ``multi_mp_sgd_*``) call, as in MXNet 1.9.1.  Its kernel computes
-    ``w + (-lr*wd*w - lr*clip(g))``, which rounds differently from ``sgd_update``'s
-    ``(1 - lr*wd)*w - ...`` when ``wd != 0`` (``ops/multi_tensor.py``).
+        float16 weights are updated through a float32 master copy (``multi_mp_sgd_*``).
     """
 
     def __init__(self, momentum=0.0, lazy_update=True, **kwargs):

@@ -1,0 +1,127 @@
+"""Creating ``mx.np`` arrays: ``array``, ``zeros``, ``ones``, ``full``, ``empty``,
+``arange``, ``linspace``, ``eye``, the ``*_like`` functions and ``meshgrid``.
+
+Each calls the creation operator of the legacy front end (``_zeros``, ``_arange``...)
+and returns its result as an ``mx.np.ndarray`` whatever ``npx.set_np`` says.
+
+MXNet 1.9.1's dtype rules (measured): the default is **float32**, also for Python
+ints and bools (``np.array([1, 2])``, ``np.arange(12)``, ``np.full((2,), 3)``); a NumPy
+array or an mx array keeps its dtype (``np.array(numpy.arange(3))`` is int64).
+"""
+import numpy as _np
+
+from ..ndarray import ndarray as _legacy
+from ..ndarray import op as _nd
+from ..ndarray.ndarray import NDArray
+
+__all__ = ["array", "asarray", "zeros", "ones", "full", "empty", "arange", "linspace",
+           "eye", "zeros_like", "ones_like", "full_like", "meshgrid"]
+
+
+def _as_np(x):
+    """``x`` as an ``mx.np.ndarray`` (shares memory and autograd history)."""
+    return x.as_np_ndarray()
+
+
+def _dtype(dtype):
+    return _np.dtype(_np.float32 if dtype is None else dtype)
+
+
+def array(object, dtype=None, ctx=None):
+    """A new array holding a copy of ``object`` (an array, a NumPy array, nested
+    lists or a number).  ``dtype`` defaults to the source's dtype for arrays and to
+    **float32** for lists and numbers (``np.array([1, 2])`` is float32)."""
+    if dtype is None and isinstance(object, (NDArray, _np.ndarray)):
+        dtype = object.dtype
+    if isinstance(object, NDArray) and ctx is None:
+        ctx = object.context
+    return _as_np(_legacy.array(object, ctx=ctx, dtype=_dtype(dtype)))
+
+
+def asarray(obj, dtype=None, ctx=None):
+    """``obj`` itself when it already is an ``mx.np.ndarray`` of ``dtype`` (and on
+    ``ctx``); else ``array(obj, dtype, ctx)``."""
+    if isinstance(obj, NDArray) and (dtype is None or _np.dtype(dtype) == obj.dtype) \
+            and (ctx is None or ctx == obj.context):
+        return _as_np(obj)
+    return array(obj, dtype, ctx)
+
+
+def zeros(shape, dtype=None, order="C", ctx=None):
+    """An array of zeros (float32 unless ``dtype``); ``shape=()`` gives a zero-dim one."""
+    return _as_np(_legacy.zeros(shape, ctx=ctx, dtype=_dtype(dtype)))
+
+
+def ones(shape, dtype=None, order="C", ctx=None):
+    """An array of ones (float32 unless ``dtype``)."""
+    return _as_np(_legacy.ones(shape, ctx=ctx, dtype=_dtype(dtype)))
+
+
+def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
+    """An array filled with ``fill_value`` (float32 unless ``dtype``, even for an int)."""
+    return _as_np(_legacy.full(shape, fill_value, ctx=ctx, dtype=_dtype(dtype), out=out))
+
+
+def empty(shape, dtype=None, order="C", ctx=None):
+    """An uninitialised array (float32 unless ``dtype``)."""
+    return _as_np(_legacy.empty(shape, ctx=ctx, dtype=_dtype(dtype)))
+
+
+def arange(start, stop=None, step=1, dtype=None, ctx=None):
+    """``[start, stop)`` in steps of ``step`` (``arange(n)``: ``0 .. n-1``); float32
+    unless ``dtype``, as MXNet (NumPy would give int64)."""
+    if stop is None:
+        start, stop = 0, start
+    return _as_np(_legacy.arange(start, stop, step, ctx=ctx, dtype=_dtype(dtype)))
+
+
+def linspace(start, stop, num=50, endpoint=True, retstep=False, dtype=None, axis=0,
+             ctx=None):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (inclusive unless
+    ``endpoint=False``); with ``retstep`` also the spacing."""
+    if axis != 0:
+        raise ValueError(f"linspace: only axis=0 is supported, got axis={axis}")
+    out = _as_np(_legacy.linspace(start, stop, num, endpoint, ctx=ctx, dtype=_dtype(dtype)))
+    if retstep:
+        return out, (stop - start) / max(num - 1 if endpoint else num, 1)
+    return out
+
+
+def eye(N, M=None, k=0, dtype=None, ctx=None):
+    """An ``N x M`` matrix (M defaults to N) with ones on diagonal ``k``."""
+    return _as_np(_legacy.eye(N, M or 0, k, ctx=ctx, dtype=_dtype(dtype)))
+
+
+def zeros_like(a, dtype=None):
+    """Zeros with the shape, context and (unless ``dtype``) dtype of ``a``."""
+    return full_like(a, 0, dtype)
+
+
+def ones_like(a, dtype=None):
+    """Ones with the shape, context and (unless ``dtype``) dtype of ``a``."""
+    return full_like(a, 1, dtype)
+
+
+def full_like(a, fill_value, dtype=None):
+    """``fill_value`` with the shape, context and (unless ``dtype``) dtype of ``a``."""
+    return full(a.shape, fill_value, a.dtype if dtype is None else dtype, ctx=a.context)
+
+
+def meshgrid(*xi, indexing="xy"):
+    """Coordinate matrices from 1-D coordinate arrays: output ``i`` repeats ``xi[i]``
+    along every other axis.  ``indexing='xy'`` (Cartesian) swaps the first two axes of
+    the outputs: for x of length 2 and y of length 3 both outputs have shape (3, 2)."""
+    if indexing not in ("xy", "ij"):
+        raise ValueError(f"meshgrid: indexing must be 'xy' or 'ij', got {indexing!r}")
+    xi = [asarray(x).reshape(-1) for x in xi]
+    shape = [x.shape[0] for x in xi]
+    axes = list(range(len(xi)))
+    if indexing == "xy" and len(xi) > 1:
+        shape[0], shape[1] = shape[1], shape[0]
+        axes[0], axes[1] = 1, 0
+    out = []
+    for x, ax in zip(xi, axes):
+        view = [1] * len(xi)
+        view[ax] = x.shape[0]
+        out.append(_nd.broadcast_to(x.reshape(view), shape=tuple(shape)))
+    return out

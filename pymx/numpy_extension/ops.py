@@ -1,0 +1,112 @@
+"""The operators of ``mx.npx``: neural-network layers and MXNet-specific array ops.
+
+Each is one legacy operator of the registry under its ``npx`` name; where MXNet's
+``npx`` function has other defaults than the legacy operator, the wrapper says so.
+Results are ``mx.np`` arrays when the inputs are (``register.result_class``).
+"""
+from math import prod as _prod
+
+from ..ndarray import op as _nd
+
+__all__ = ["relu", "sigmoid", "softmax", "log_softmax", "activation", "fully_connected",
+           "convolution", "pooling", "batch_norm", "layer_norm", "dropout", "pick",
+           "one_hot", "topk", "sequence_mask", "reshape", "embedding", "batch_dot",
+           "gamma", "gammaln", "erf", "leaky_relu", "batch_flatten", "stop_gradient"]
+
+relu = _nd.relu                          # max(x, 0)
+sigmoid = _nd.sigmoid                    # 1 / (1 + exp(-x))
+softmax = _nd.softmax                    # exp(x) / sum(exp(x), axis), axis=-1
+log_softmax = _nd.log_softmax            # x - log(sum(exp(x), axis))
+activation = _nd.Activation              # act_type='relu'|'sigmoid'|'tanh'|...
+convolution = _nd.Convolution
+pooling = _nd.Pooling
+batch_norm = _nd.BatchNorm
+layer_norm = _nd.LayerNorm
+dropout = _nd.Dropout
+leaky_relu = _nd.LeakyReLU
+pick = _nd.pick                          # x[i, index[i]] along axis (default -1)
+one_hot = _nd.one_hot
+topk = _nd.topk
+embedding = _nd.Embedding
+batch_dot = _nd.batch_dot
+batch_flatten = _nd.Flatten              # (N, d1, d2, ...) -> (N, d1*d2*...)
+stop_gradient = _nd.BlockGrad
+gamma = _nd.gamma
+gammaln = _nd.gammaln
+erf = _nd.erf
+
+
+def fully_connected(x, weight, bias=None, num_hidden=None, no_bias=True, flatten=True):
+    """``x @ weight.T + bias`` (``FullyConnected``); unlike the legacy operator,
+    ``no_bias`` defaults to True, so pass ``no_bias=False`` with a bias."""
+    inputs = [x, weight] if no_bias else [x, weight, bias]
+    return _nd.FullyConnected(*inputs, num_hidden=num_hidden or weight.shape[0],
+                              no_bias=no_bias, flatten=flatten)
+
+
+def sequence_mask(data, sequence_length=None, use_sequence_length=False, value=0.0,
+                  axis=0):
+    """Set ``data`` beyond each sequence's length to ``value`` (``SequenceMask``)."""
+    inputs = [data] if sequence_length is None else [data, sequence_length]
+    return _nd.SequenceMask(*inputs, use_sequence_length=use_sequence_length, value=value,
+                            axis=axis)
+
+
+def reshape(a, newshape, reverse=False, order="C"):
+    """Reshape with ``npx``'s special codes (not the legacy ``Reshape`` codes!):
+    -1 infers one dim, -2 copies this input dim, -3 drops this input dim (it must
+    be 1), -4 copies all remaining input dims, -5 merges the next two input dims,
+    -6 splits one input dim into the next two values (one may be -1).  For an input
+    of shape (2, 3, 4): ``(-2, -1)`` gives (2, 12), ``(-5, -4)`` gives (6, 4),
+    ``(-6, 1, 2, -4)`` gives (1, 2, 3, 4).  ``reverse`` reads both from the right."""
+    if order != "C":
+        raise NotImplementedError("npx.reshape: only order='C' is supported")
+    shape = _npx_shape(tuple(a.shape), tuple(newshape), reverse)
+    return a.reshape(shape)
+
+
+def _npx_shape(shape, codes, reverse):
+    """The target shape for ``npx.reshape`` (see its docstring)."""
+    src, codes = (shape[::-1], codes[::-1]) if reverse else (shape, codes)
+    out, i, j, infer = [], 0, 0, None
+    while j < len(codes):
+        c = codes[j]
+        if c >= 0:
+            out.append(c)
+            i += 1
+        elif c == -1:
+            infer = len(out)
+            out.append(1)
+            i += 1
+        elif c == -2:
+            out.append(src[i])
+            i += 1
+        elif c == -3:
+            if src[i] != 1:
+                raise ValueError(f"npx.reshape: code -3 drops input dim {i} of {shape}, "
+                                 f"which is {src[i]}, not 1")
+            i += 1
+        elif c == -4:
+            out.extend(src[i:])
+            i = len(src)
+        elif c == -5:
+            out.append(src[i] * src[i + 1])
+            i += 2
+        elif c == -6:
+            d1, d2 = codes[j + 1], codes[j + 2]
+            d1 = src[i] // d2 if d1 == -1 else d1
+            d2 = src[i] // d1 if d2 == -1 else d2
+            out.extend([d1, d2])
+            i += 1
+            j += 2
+        else:
+            raise ValueError(f"npx.reshape: unknown code {c} in {codes}")
+        j += 1
+    if infer is not None:
+        known = int(_prod(out)) or 1
+        out[infer] = int(_prod(src)) // known
+    out = tuple(out[::-1]) if reverse else tuple(out)
+    if _prod(out) != _prod(shape):
+        raise ValueError(f"npx.reshape: cannot reshape array of shape {shape} into "
+                         f"{out} (codes {tuple(codes)})")
+    return out
