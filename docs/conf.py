@@ -148,7 +148,7 @@ API_MODULES = [
                          "pymx.symbol.graph", "pymx.symbol.json", "pymx.symbol.tape",
                          "pymx.symbol.testing", "pymx.visualization"]),
     ("Floor 5: autograd and the executor", [
-        "pymx.autograd", "pymx.executor", "pymx.executor.executor",
+        "pymx.autograd", "pymx.operator", "pymx.executor", "pymx.executor.executor",
         "pymx.executor.program", "pymx.executor.infer_shape", "pymx.executor.infer_type",
         "pymx.executor.gradient", "pymx.executor.memory_plan", "pymx.cached_op"]),
     ("Floor 6: training machinery", [

@@ -70,8 +70,27 @@ LOSS_HEADS = ("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutp
 KNOWN_WRONG = {}      # empty: gamma/gammaln got their digamma rule (pymx/ops/special.py)
 
 # ---- local cases: the _backward_* ops (w.r.t. their linear inputs) and overrides --------------
+class _Cube(mx.operator.CustomOp):
+    """A custom operator for ``Custom``'s check: y = x^3 in NumPy, dy/dx = 3 x^2."""
+
+    def forward(self, is_train, req, in_data, out_data, aux):
+        x = in_data[0].asnumpy()
+        self.assign(out_data[0], req[0], mx.nd.array(x ** 3, dtype=x.dtype))
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        x, dy = in_data[0].asnumpy(), out_grad[0].asnumpy()
+        self.assign(in_grad[0], req[0], mx.nd.array(3 * x * x * dy, dtype=x.dtype))
+
+
+@mx.operator.register("_gradient_check_cube")
+class _CubeProp(mx.operator.CustomOpProp):
+    def create_operator(self, ctx, shapes, dtypes):
+        return _Cube()
+
+
 IMG = (1, 2, 4, 4)
 LOCAL = {
+    "Custom": Case("S", attrs={"op_type": "_gradient_check_cube"}),
     "Cast": Case("S", attrs={"dtype": "float64"}),          # float32 would need looser tols
     "Dropout": Case("S", attrs=[{"p": 0.5}, {"p": 0.3, "axes": (0,)}]),   # seeded: see _fn
     "_backward_Concat": Case((2, 5), A((2, 2), grad=False), A((2, 3), grad=False),
@@ -182,6 +201,8 @@ LOCAL = {
 NOT_TWICE = {
     "CTCLoss": "_backward_CTCLoss: would need the derivative of the alpha-beta recursion",
     "RNN": "_backward_RNN: the fused recurrence's backward (pymx/ops/rnn.py) has no rule",
+    "Custom": "_backward_Custom runs the user's backward (NumPy code), which has no rule; "
+              "MXNet has no second order through custom operators either",
 }
 #: which case of the table shows the missing terms (default 0)
 NOT_TWICE_CASE = {}
