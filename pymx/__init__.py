@@ -53,6 +53,7 @@ from . import metric
 from . import kvstore, kvstore as kv
 from . import gluon
 from . import io
+from . import recordio
 from . import module
 from . import module as mod
 from . import callback
@@ -65,4 +66,4 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "autograd", "operator", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
            "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
-           "io", "module", "mod", "callback", "model", "backend", "kv", "kvstore"]
+           "io", "recordio", "module", "mod", "callback", "model", "backend", "kv", "kvstore"]

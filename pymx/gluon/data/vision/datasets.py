@@ -15,9 +15,9 @@ import numpy as np
 from .... import ndarray as nd
 from ....base import MXNetError
 from ....data.idx import read_idx, mnist_root
-from ..dataset import Dataset
+from ..dataset import Dataset, RecordFileDataset
 
-__all__ = ["MNIST", "FashionMNIST"]
+__all__ = ["MNIST", "FashionMNIST", "ImageRecordDataset"]
 
 _FILES = {True: ("train-images-idx3-ubyte.gz", "train-labels-idx1-ubyte.gz"),
           False: ("t10k-images-idx3-ubyte.gz", "t10k-labels-idx1-ubyte.gz")}
@@ -90,3 +90,23 @@ class FashionMNIST(MNIST):
 
     def _how_to_get(self):
         return " (on Debian/Ubuntu: apt-get install dataset-fashion-mnist)."
+
+
+class ImageRecordDataset(RecordFileDataset):
+    """Images in a RecordIO file (made with ``mx.recordio.pack_img`` or MXNet's
+    ``im2rec``): sample ``i`` is ``(image, label)``, the image a uint8 NDArray
+    (H, W, 3) in RGB order (``flag=1``) or (H, W, 1) grayscale (``flag=0``), as
+    ``mx.image.imdecode`` gives it; the label is the header's (a float, or an array).
+    ``transform(image, label)``, if given, is applied to each sample."""
+
+    def __init__(self, filename, flag=1, transform=None):
+        super().__init__(filename)
+        self._flag = flag
+        self._transform = transform
+
+    def __getitem__(self, idx):
+        from .... import recordio
+        from .folder import imdecode
+        header, payload = recordio.unpack(super().__getitem__(idx))
+        sample = imdecode(payload, self._flag), header.label
+        return self._transform(*sample) if self._transform is not None else sample

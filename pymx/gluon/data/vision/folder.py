@@ -16,20 +16,28 @@ import numpy as np
 from .... import ndarray as nd
 from ..dataset import Dataset
 
-__all__ = ["ImageFolderDataset", "imread"]
+__all__ = ["ImageFolderDataset", "imread", "imdecode"]
 
 
-def imread(filename, flag=1):
-    """Decode an image file to an HWC uint8 NDArray (RGB for flag=1, gray for 0)."""
+def imdecode(buf, flag=1):
+    """Decode an encoded image (bytes: JPEG, PNG...) to an HWC uint8 NDArray (RGB for
+    flag=1, gray (H, W, 1) for 0), as ``mx.image.imdecode``."""
+    import io
     try:
         from PIL import Image
     except ImportError as err:
         raise ImportError("Decoding images needs Pillow: pip install pillow") from err
-    with Image.open(filename) as img:
+    with Image.open(io.BytesIO(buf)) as img:
         arr = np.asarray(img.convert("RGB" if flag else "L"))
     if arr.ndim == 2:
         arr = arr[:, :, None]
     return nd.array(np.ascontiguousarray(arr), dtype=np.uint8)
+
+
+def imread(filename, flag=1):
+    """Decode an image file to an HWC uint8 NDArray (RGB for flag=1, gray for 0)."""
+    with open(filename, "rb") as f:
+        return imdecode(f.read(), flag)
 
 
 class ImageFolderDataset(Dataset):
