@@ -36,6 +36,7 @@ from . import numpy as np
 from . import numpy_extension as npx
 from . import autograd
 from . import operator
+from . import profiler
 from . import name, attribute
 from .attribute import AttrScope
 from . import symbol
@@ -63,7 +64,7 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "current_context", "num_gpus", "nd", "ndarray", "np", "npx", "util",
            "is_np_array", "is_np_shape", "set_np_shape", "use_np", "use_np_array",
            "use_np_shape", "np_array", "np_shape",
-           "autograd", "operator", "engine", "base",
+           "autograd", "operator", "profiler", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
            "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
            "io", "recordio", "module", "mod", "callback", "model", "backend", "kv", "kvstore"]
