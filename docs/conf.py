@@ -129,7 +129,8 @@ def _copy_mathjax(app, exception):
 #: lands; its page ``api/<module>.md`` is written at build time.
 API_MODULES = [
     ("The package", ["pymx", "pymx.base", "pymx.context", "pymx.attribute",
-                     "pymx.name", "pymx.random", "pymx.recordio", "pymx.profiler"]),
+                     "pymx.name", "pymx.random", "pymx.recordio", "pymx.profiler",
+                     "pymx.monitor"]),
     ("Floor 1: backends", ["pymx.backend", "pymx.backend.contract",
                            "pymx.backend.numpy_backend"]),
     ("Floor 2: operators", ["pymx.ops", "pymx.ops.registry", "pymx.ops.params",

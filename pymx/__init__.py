@@ -58,6 +58,8 @@ from . import recordio
 from . import module
 from . import module as mod
 from . import callback
+from . import monitor
+from . import monitor as mon
 from . import model
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
@@ -67,4 +69,4 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "autograd", "operator", "profiler", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
            "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
-           "io", "recordio", "module", "mod", "callback", "model", "backend", "kv", "kvstore"]
+           "io", "recordio", "module", "mod", "callback", "monitor", "mon", "model", "backend", "kv", "kvstore"]
