@@ -109,6 +109,7 @@ class Parameter:
         self._shape = tuple(shape) if shape is not None else None
         self.name = name
         self._dtype = np_dtype(dtype).type
+        self._dtype_as_given = dtype        # MXNet's repr shows it: 'float32' or a type
         self.lr_mult = lr_mult
         self.wd_mult = wd_mult
         self.grad_req = grad_req
@@ -121,7 +122,7 @@ class Parameter:
         self._grad_stype = grad_stype
 
     def __repr__(self):
-        return f"Parameter {self.name} (shape={self.shape}, dtype={self.dtype})"
+        return f"Parameter {self.name} (shape={self.shape}, dtype={self._dtype_as_given})"
 
     # ---- attributes --------------------------------------------------------------------
     @property
@@ -402,6 +403,7 @@ class Parameter:
     def cast(self, dtype):
         """Change the dtype of the data and gradient (and of future initializations)."""
         self._dtype = np_dtype(dtype).type
+        self._dtype_as_given = dtype
         self._var = None
         if self._data is None:
             return
