@@ -9,6 +9,7 @@ Chapter 8 (training machinery) teaches this package.
 """
 from .io import (DataDesc, DataBatch, DataIter, NDArrayIter, ResizeIter, PrefetchingIter,
                  MNISTIter)
+from .csv_iter import CSVIter
 
 __all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter", "ResizeIter",
-           "PrefetchingIter", "MNISTIter"]
+           "PrefetchingIter", "MNISTIter", "CSVIter"]
