@@ -192,15 +192,19 @@ class Domain:
         return self.name
 
     def new_task(self, name):
+        """A ``Task`` of this domain."""
         return Task(self, name)
 
     def new_frame(self, name):
+        """A ``Frame`` of this domain."""
         return Frame(self, name)
 
     def new_counter(self, name, value=None):
+        """A ``Counter`` of this domain (starting at ``value`` if given)."""
         return Counter(self, name, value)
 
     def new_marker(self, name):
+        """A ``Marker`` of this domain."""
         return Marker(self, name)
 
 
@@ -257,13 +261,16 @@ class Counter:
             self.set_value(value)
 
     def set_value(self, value):
+        """Set the counter to ``value`` (recorded in the trace)."""
         self.value = value
         _add(self.name, self.domain.name, "C", _now(), args={self.name: value})
 
     def increment(self, delta=1):
+        """Add ``delta``."""
         self.set_value(self.value + delta)
 
     def decrement(self, delta=1):
+        """Subtract ``delta``."""
         self.set_value(self.value - delta)
 
     def __iadd__(self, delta):
@@ -288,6 +295,7 @@ class Marker:
         self.domain, self.name = domain, name
 
     def mark(self, scope="process"):
+        """Record the instant, visible in ``scope``."""
         if scope not in self._SCOPES:
             raise ValueError(f"Marker.mark: scope must be one of {sorted(self._SCOPES)}")
         _add(self.name, self.domain.name, "i", _now(), s=self._SCOPES[scope])
