@@ -115,6 +115,13 @@ LOCAL = {
         {"kernel": (3, 3), "num_filter": 2, "stride": (2, 2), "dilate": (2, 2),
          "target_shape": (6, 6), "no_bias": False}]),
     "_backward_nanprod": Case((3, 4), A((3, 4), 0.5, 1.5), (3, 4)),
+    "_backward_im2col": Case((1, 8, 9), A((1, 2, 4, 4), grad=False),
+                             attrs={"kernel": (2, 2), "stride": (1, 1)}),
+    "_backward_Crop": [Case((1, 2, 2, 3), A((1, 2, 5, 6), grad=False),
+                            attrs={"h_w": (2, 3), "offset": (1, 2)}),
+                       Case((1, 2, 3, 4), A((1, 2, 5, 6), grad=False),
+                            A((1, 1, 3, 4), grad=False),
+                            attrs={"num_args": 2, "center_crop": True})],
     "_backward_softmax_cross_entropy": Case((1,), (3, 4), I((3,), 4)),
     "_backward_UpSampling": [
         Case((1, 2, 4, 4), A((1, 2, 2, 2), grad=False), attrs={"scale": 2,

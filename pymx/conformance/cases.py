@@ -285,6 +285,28 @@ CASES = {
     "_linalg_makediag": C((2, 3), attrs=[{}, {"offset": -1}]),
     "_linalg_extracttrian": C((3, 3), attrs=[{}, {"offset": 1, "lower": False}]),
     "_linalg_maketrian": C((6,), attrs=[{}, {"lower": False}]),
+    # ---- legacy ops: activation, casts, layout, windows --------------------------------
+    "hard_sigmoid": C("S", attrs=[{}, {"alpha": 0.3, "beta": 0.4}]),
+    "amp_cast": C("S", attrs=[{"dtype": "float32"}, {"dtype": "float16"}]),
+    "amp_multicast": C("S", "S", attrs=[{"num_outputs": 2}, {"num_outputs": 2,
+                                                             "cast_narrow": True}]),
+    "cast_storage": C("S", attrs={"stype": "default"}, **ANY),
+    "moveaxis": C((2, 3, 4), attrs=[{"source": (0,), "destination": (2,)},
+                                    {"source": (0, 1), "destination": (-1, -2)}], **ANY),
+    "cumsum": C("S", attrs=[{}, {"axis": 0}, {"axis": -1}]),
+    "im2col": C((1, 2, 5, 5), attrs=[{"kernel": (2, 2)},
+                                     {"kernel": (3, 2), "stride": (2, 1), "pad": (1, 0),
+                                      "dilate": (1, 2)}]),
+    "col2im": C((1, 8, 16), attrs={"kernel": (2, 2), "output_size": (5, 5)}),
+    "Crop": [C((1, 2, 5, 6), attrs=[{"h_w": (2, 3), "offset": (1, 2)},
+                                    {"h_w": (3, 3), "center_crop": True}]),
+             C((1, 2, 5, 6), A((1, 1, 3, 4), grad=False), attrs={"num_args": 2})],
+    "fill_element_0index": C((3, 4), (3,), I((3,), 4)),
+    "_onehot_encode": C(I((3,), 5), A((3, 5), grad=False), grad=False),
+    # the KL penalty is not a derivative of the forward (the identity): central
+    # differences check penalty=0; tests/ops/test_regularization.py checks it vs MXNet
+    "IdentityAttachKLSparseReg": C((4, 3), A((3,), 0.2, 0.8, grad=False),
+                                   attrs={"penalty": 0.0}),
 }
 
 # ---- optimizer updates: weight, grad and states of one shape; no gradient ----------------

@@ -44,6 +44,12 @@ from ..ops.shape import make_split_v2  # noqa: E402
 split_v2 = make_split_v2(sys.modules[__name__])
 op.split_v2 = split_v2          # the fluent x.split_v2 goes through op
 
+
+def onehot_encode(indices, out):
+    """One-hot encode ``indices`` (n,) into the (n, depth) matrix ``out`` and return it:
+    MXNet's deprecated legacy function (prefer ``one_hot``), which always writes ``out``."""
+    return _internal._onehot_encode(indices, out, out=out)
+
 from .ufunc import (add, subtract, multiply, divide, true_divide, modulo, power, maximum,  # noqa: E402
                     minimum, hypot, equal, not_equal, greater, greater_equal, lesser,
                     lesser_equal, logical_and, logical_or, logical_xor, negative)

@@ -27,6 +27,7 @@ that maps the deconvolution's output back to its input.
 import math
 
 from ..base import MXNetError
+from .params import Attrs
 from .registry import Param, register
 
 # ---- geometry ------------------------------------------------------------------------------
@@ -424,3 +425,85 @@ register(
     doc="""Deconvolution's gradient ``(d_data, d_weight[, d_bias])``: d_data is a
 Convolution of out_grad with the same weight; d_weight swaps the roles of data and
 out_grad in Convolution's weight gradient.""")
+
+
+# ---- im2col and col2im as operators -----------------------------------------------------------
+_COL_PARAMS = {
+    "kernel": Param("shape", doc="sliding window: (w,), (h, w) or (d, h, w)"),
+    "stride": Param("shape", (), doc="default 1 per dim"),
+    "dilate": Param("shape", (), doc="default 1 per dim"),
+    "pad": Param("shape", (), doc="zero padding on both sides; default 0 per dim"),
+}
+
+
+def _col_geometry(op, a, ndim):
+    return _geometry(op, Attrs(a, layout=None), ndim)
+
+
+def _im2col_shape(a, data):
+    kernel, stride, dilate, pad = _col_geometry("im2col", a, len(data))
+    out = _conv_out("im2col", data[2:], kernel, stride, dilate, pad)
+    return (data[0], data[1] * _prod(kernel), _prod(out))
+
+
+def _im2col(k, a, x):
+    _im2col_shape(a, x.shape)
+    kernel, stride, dilate, pad = _col_geometry("im2col", a, len(x.shape))
+    return k.im2col(x, kernel, stride, pad, dilate)
+
+
+def _col2im_shape(a, data):
+    op = "col2im"
+    size = tuple(a.output_size)
+    kernel, stride, dilate, pad = _col_geometry(op, a, len(size) + 2)
+    out = _conv_out(op, size, kernel, stride, dilate, pad)
+    if len(data) != 3 or data[1] % _prod(kernel) or data[2] != _prod(out):
+        raise MXNetError(f"{op}: data must be (N, C*{_prod(kernel)}, {_prod(out)}) for "
+                         f"output_size={size}, kernel={kernel}, stride={stride}, "
+                         f"dilate={dilate}, pad={pad}; got {tuple(data)}")
+    return (data[0], data[1] // _prod(kernel)) + size
+
+
+def _col2im(k, a, cols):
+    shape = _col2im_shape(a, cols.shape)
+    kernel, stride, dilate, pad = _col_geometry("col2im", a, len(shape))
+    return k.col2im(cols, shape, kernel, stride, pad, dilate)
+
+
+def _col_attrs(a):
+    return {key: a[key] for key in _COL_PARAMS}
+
+
+register("im2col", _im2col, params=_COL_PARAMS, shape=_im2col_shape,
+         gradient=lambda F, a, xs, ys, dys: [F._backward_im2col(dys[0], xs[0], **a)],
+         doc="""Unfold every sliding window of ``data`` into a column.
+
+Shapes: data (N, C, *spatial) with 1-3 spatial dims; the output is (N, C*K, L) with
+``K = prod(kernel)`` and ``L = prod(out)``, ``out[i] = (spatial[i] + 2 pad[i] -
+dilate[i] (kernel[i] - 1) - 1) // stride[i] + 1``.  Row ``c*K + t`` holds channel c at
+kernel tap t (row-major over the window), column l the window at output position l; the
+padding reads as 0.  A convolution is then ``weight.reshape(F, C*K) @ cols[n]``.  The
+gradient is ``col2im`` of ``dy`` (overlapping windows add up).""")
+
+
+def _backward_im2col(k, a, dy, x):
+    kernel, stride, dilate, pad = _col_geometry("im2col", a, len(x.shape))
+    return k.col2im(dy, tuple(x.shape), kernel, stride, pad, dilate)
+
+
+register("_backward_im2col", _backward_im2col, inputs=("out_grad", "data"),
+         params=_COL_PARAMS, infer_shape=lambda a, s: (s, [s[1]]),
+         gradient=lambda F, a, xs, ys, dys: [F.im2col(dys[0], **a), None],
+         doc="""im2col's gradient: ``col2im`` of ``out_grad`` into the shape of ``data``
+(read for its shape only).  Linear in out_grad; its gradient is ``im2col``.""")
+
+register("col2im", _col2im, params=dict(_COL_PARAMS, output_size=Param(
+             "shape", doc="spatial shape of the image: (w,), (h, w) or (d, h, w)")),
+         shape=_col2im_shape,
+         gradient=lambda F, a, xs, ys, dys: [F.im2col(dys[0], **_col_attrs(a))],
+         doc="""The adjoint of ``im2col``: sum columns back into an image.
+
+Shapes: data (N, C*K, L) -> (N, C, *output_size), with ``K = prod(kernel)`` and ``L``
+the number of windows that fit ``output_size`` (see ``im2col``).  Every column entry is
+added to the pixel it was read from, so ``col2im(im2col(x))`` is ``x`` times the number
+of windows covering each pixel (not ``x``).  The gradient is ``im2col`` of ``dy``.""")

@@ -8,6 +8,8 @@ output and ``dy`` the gradient arriving from above; the rule returns ``dx``.
 """
 import math
 
+import numpy as np
+
 from ..base import MXNetError
 from .registry import Param, register
 from .special import digamma
@@ -292,3 +294,105 @@ def _add_n(k, a, *xs):
 register("add_n", _add_n, inputs="*data", aliases=("ElementWiseSum",),
          gradient=lambda F, a, xs, ys, dys: [dys[0]] * len(xs), inplace=[(0, 0)],
          doc="The elementwise sum of any number of same-shape arrays.")
+
+
+# ---- hard_sigmoid ---------------------------------------------------------------------
+def _hs_params(a):
+    """``alpha, beta`` rounded to float32, as MXNet stores them."""
+    return float(np.float32(a.alpha)), float(np.float32(a.beta))
+
+
+def _hard_sigmoid(k, a, x):
+    alpha, beta = _hs_params(a)
+    return k.clip(k.binary("add", k.binary("multiply", x, alpha), beta), 0, 1)
+
+
+def _hard_sigmoid_gradient(F, a, xs, ys, dys):
+    alpha, beta = _hs_params(a)
+    z = xs[0] * alpha + beta
+    return [dys[0] * ((z > 0) * (z < 1)) * alpha]
+
+
+register("hard_sigmoid", _hard_sigmoid, inplace=[(0, 0)],
+         params={"alpha": Param("float", 0.2, doc="slope"),
+                 "beta": Param("float", 0.5, doc="bias")},
+         gradient=_hard_sigmoid_gradient,
+         doc="""Piecewise-linear sigmoid: ``y = clip(alpha * x + beta, 0, 1)``.
+
+The gradient is ``alpha`` where ``0 < alpha * x + beta < 1`` (the open interval) and 0
+elsewhere, as in MXNet.  Any shape; the output has the input's shape and dtype.
+``alpha`` and ``beta`` are float32 parameters in MXNet, so float64 data is computed
+with ``alpha = 0.2f = 0.200000003``.""")
+
+
+# ---- mixed precision: amp_cast, amp_multicast; cast_storage ------------------------------
+#: the dtypes AMP casts; others (float64, ints) pass through untouched (MXNet 1.9.1)
+_AMP_FLOATS = ("float16", "float32", "bfloat16")
+
+
+def _amp_target(a, dtype):
+    return a.dtype if dtype.name in _AMP_FLOATS else dtype.name
+
+
+def _amp_cast(k, a, x):
+    dt = _amp_target(a, x.dtype)
+    return k.copy(x) if dt == x.dtype.name else k.astype(x, dt)
+
+
+register("amp_cast", _amp_cast,
+         params={"dtype": Param("dtype")}, inplace=[(0, 0)],
+         infer_type=lambda a, t: (t, [None if t[0] is None else
+                                      _amp_target(a, np.dtype(t[0]))]),
+         gradient=lambda F, a, xs, ys, dys: [F._cast_like(dys[0], xs[0])],
+         doc="""Cast for automatic mixed precision: like ``Cast``, but only float16,
+float32 (and bfloat16) inputs are converted to ``dtype``; float64 and integer inputs
+pass through unchanged (MXNet 1.9.1: ``amp_cast(int32_x, dtype='float16')`` stays
+int32).  The gradient is cast back to the input's dtype.""")
+
+
+def _amp_multicast_types(a, in_types):
+    """The common dtype of the float16/float32 inputs: the widest (or, with
+    ``cast_narrow``, the narrowest); every other input keeps its dtype."""
+    floats = [np.dtype(t) for t in in_types if t is not None and np.dtype(t).name in _AMP_FLOATS]
+    if not floats:
+        return in_types, list(in_types)
+    pick = min if a.cast_narrow else max
+    target = pick(floats, key=lambda d: d.itemsize).name
+    return in_types, [None if t is None else
+                      (target if np.dtype(t).name in _AMP_FLOATS else np.dtype(t).name)
+                      for t in in_types]
+
+
+def _amp_multicast(k, a, *xs):
+    _, types = _amp_multicast_types(a, [x.dtype for x in xs])
+    return tuple(k.copy(x) if x.dtype.name == t else k.astype(x, t)
+                 for x, t in zip(xs, types))
+
+
+register("amp_multicast", _amp_multicast, inputs="*data", key_var_num_args="num_outputs",
+         params={"num_outputs": Param("int"), "cast_narrow": Param("bool", False)},
+         outputs=lambda a: [f"output{i}" for i in range(a.num_outputs)],
+         infer_shape=lambda a, s: (s, list(s)), infer_type=_amp_multicast_types,
+         inplace=lambda a: [(i, i) for i in range(a.num_outputs)],
+         gradient=lambda F, a, xs, ys, dys: [F._cast_like(d, x) for d, x in zip(dys, xs)],
+         doc="""Cast ``num_outputs`` arrays to one dtype for mixed precision: the float16
+and float32 inputs all become the widest of their dtypes (the narrowest with
+``cast_narrow=True``); float64 and integer inputs pass through unchanged (so float16
+with float64 stays float16 and float64, as in MXNet 1.9.1).  Output i has input i's
+shape; each gradient is cast back to its input's dtype.""")
+
+
+def _cast_storage(k, a, x):
+    if a.stype != "default":
+        raise MXNetError(f"cast_storage: stype={a.stype!r} is not supported: pymx "
+                         f"stores every array dense ('default'); got data of shape "
+                         f"{tuple(x.shape)}")
+    return k.copy(x)
+
+
+register("cast_storage", _cast_storage,
+         params={"stype": Param("str", choices=("csr", "default", "row_sparse"))},
+         gradient=lambda F, a, xs, ys, dys: [dys[0]],
+         doc="""Convert the storage type of ``data`` to ``stype``.  pymx has only dense
+arrays, so ``stype='default'`` is a copy (gradient: ``dy``) and 'csr'/'row_sparse'
+raise MXNetError.""")

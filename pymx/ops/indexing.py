@@ -193,6 +193,7 @@ _PICK_PARAMS = {"axis": Param("int", -1, optional=True),
                 "mode": Param("str", "clip", choices=("clip", "wrap"))}
 
 register("pick", _pick, inputs=("data", "index"), params=_PICK_PARAMS,
+         aliases=("choose_element_0index",),
          shape=_pick_shape, infer_type=lambda a, t: (t, [t[0]]),
          gradient=lambda F, a, xs, ys, dys: [
              F._backward_pick(dys[0], xs[1], xs[0], axis=a.axis, mode=a.mode), None],
@@ -612,3 +613,41 @@ MXNet quirks: data is truncated to integers; the first coordinate is the plain
 quotient (never wrapped), so ``shape[0]`` may be -1 and out-of-range input gives an
 out-of-range first coordinate; C integer division (toward zero) for negative input.
 MXNet documents 1-D data (its result for N-d data is wrong); pymx unravels any shape.""")
+
+
+# ---- the legacy 0-index helpers: onehot_encode, fill_element_0index -----------------------
+def _check_rows(op, matrix, vectors):
+    """``matrix`` must be 2-D and each of ``vectors`` (name, shape) must be (rows,)."""
+    if len(matrix) != 2 or any(tuple(v) != (matrix[0],) for _, v in vectors):
+        desc = ", ".join(f"{n}{tuple(v)}" for n, v in vectors)
+        raise MXNetError(f"{op}: expects a 2-D matrix and one value per row, got "
+                         f"matrix {tuple(matrix)} and {desc}")
+
+
+def _onehot_encode(k, a, indices, like):
+    _check_rows("onehot_encode", like.shape, [("indices", indices.shape)])
+    return k.one_hot(_to_int(k, indices), like.shape[1], 1, 0, like.dtype)
+
+
+register("_onehot_encode", _onehot_encode, inputs=("lhs", "rhs"),
+         infer_shape=lambda a, s: (s, [s[1]]), infer_type=lambda a, t: (t, [t[1]]),
+         doc="""The deprecated one-hot encoding: ``out[i, j] = 1 if j == lhs[i] else 0``,
+with the shape (n, depth) and dtype of ``rhs``.  ``mx.nd.onehot_encode(indices, out)``
+(``ndarray/__init__.py``) calls it with ``out=out``, so that it writes ``out`` as
+MXNet's does.  Prefer ``one_hot``.  Indices out of [0, depth) give a zero row.  No
+gradient.""")
+
+
+def _fill_element_0index(k, a, lhs, mhs, rhs):
+    _check_rows("fill_element_0index", lhs.shape, [("mhs", mhs.shape), ("rhs", rhs.shape)])
+    hit = k.one_hot(_to_int(k, rhs), lhs.shape[1], 1, 0, lhs.dtype)
+    values = k.broadcast_to(k.reshape(mhs, (lhs.shape[0], 1)), tuple(lhs.shape))
+    return k.where(hit, values, lhs)
+
+
+register("fill_element_0index", _fill_element_0index, inputs=("lhs", "mhs", "rhs"),
+         infer_shape=lambda a, s: (s, [s[0]]),
+         doc="""Overwrite one element of each row: ``out = lhs`` except ``out[i, rhs[i]] =
+mhs[i]``.  Shapes: lhs (n, m), mhs and rhs (n,); ``rhs`` holds 0-based column indices
+(one out of [0, m) leaves its row unchanged).  A legacy MXNet function with no
+gradient.""")

@@ -21,6 +21,7 @@ import math
 
 from ..base import MXNetError
 from .registry import Attrs, Param, register
+from .util import normalize_axis
 
 _AXIS_PARAMS = {"axis": Param("shape", None, doc="axes to reduce (None or (): all)"),
                 "keepdims": Param("bool", False, doc="keep reduced axes with size 1"),
@@ -328,3 +329,40 @@ register("moments", _moments, params={"axes": Param("shape", None),
          doc="Mean and (biased) variance over ``axes``: returns ``[mean, var]`` with "
              "``var = mean((x - mean)**2)``.  ``axes`` must be given (MXNet raises for "
              "empty axes).")
+
+
+# ---- cumsum --------------------------------------------------------------------------
+def _cumsum(k, a, x):
+    if a.dtype is not None and a.dtype != x.dtype.name:
+        x = k.astype(x, a.dtype)
+    if a.axis is None:
+        return k.cumsum(k.reshape(x, (math.prod(x.shape),)), 0)
+    return k.cumsum(x, normalize_axis("cumsum", a.axis, len(x.shape)))
+
+
+def _cumsum_shape(a, data):
+    if a.axis is None:
+        return (math.prod(data),)
+    normalize_axis("cumsum", a.axis, len(data))
+    return tuple(data)
+
+
+def _cumsum_gradient(F, a, xs, ys, dys):
+    """``dx[i] = sum_{j >= i} dy[j]``: a cumsum of the reversed ``dy``, reversed back."""
+    axis = 0 if a.axis is None else a.axis
+    dx = F.reverse(F.cumsum(F.reverse(dys[0], axis=axis), axis=axis), axis=axis)
+    return [F._cast_like(F.reshape_like(dx, xs[0]), xs[0])]
+
+
+register("cumsum", _cumsum, inputs=("a",),
+         params={"axis": Param("int", None),
+                 "dtype": Param("dtype", None, choices=(
+                     None, "float16", "float32", "float64", "int32", "int64", "int8"))},
+         shape=_cumsum_shape,
+         infer_type=lambda a, t: (t, [a.dtype or t[0]]),
+         gradient=_cumsum_gradient,
+         doc="""Inclusive cumulative sum along ``axis``: ``out[..., i, ...] = sum_{j <= i}
+a[..., j, ...]``; ``axis=None`` (the default) flattens ``a`` first, giving shape
+(a.size,).  The result has ``dtype`` (default: ``a``'s dtype; MXNet 1.9.1 keeps int8
+and int32 as they are, unlike NumPy).  pymx accepts a negative axis, which MXNet 1.9.1
+rejects.  The gradient is the reversed cumulative sum of ``dy``.""")

@@ -302,6 +302,33 @@ register("transpose", lambda k, a, x: k.transpose(x, _transpose_axes(a, len(x.sh
              "``axes=()`` reverses them.  The gradient applies the inverse permutation.")
 
 
+def _moveaxis_order(a, ndim):
+    """The transpose order that moves axes ``source`` to ``destination`` and keeps the
+    others in their order (NumPy's ``moveaxis``)."""
+    src = tuple(normalize_axis("moveaxis", ax, ndim, "source") for ax in a.source)
+    dst = tuple(normalize_axis("moveaxis", ax, ndim, "destination") for ax in a.destination)
+    if len(src) != len(dst) or len(set(src)) != len(src) or len(set(dst)) != len(dst):
+        raise MXNetError(f"moveaxis: source {a.source} and destination {a.destination} "
+                         f"must be unique axes, as many of each (input of {ndim} dims)")
+    order = [i for i in range(ndim) if i not in src]
+    for d, s in sorted(zip(dst, src)):
+        order.insert(d, s)
+    return tuple(order)
+
+
+register("moveaxis", lambda k, a, x: k.transpose(x, _moveaxis_order(a, len(x.shape))),
+         inputs=("tensor",),
+         params={"source": Param("shape"), "destination": Param("shape")},
+         shape=lambda a, s: tuple(s[i] for i in _moveaxis_order(a, len(s))),
+         gradient=lambda F, a, xs, ys, dys: [F.moveaxis(dys[0], source=a.destination,
+                                                        destination=a.source)],
+         doc="""Move axes ``source`` (an int or a tuple) to positions ``destination``;
+the other axes keep their order: for (3, 4, 5), ``moveaxis(x, 0, -1)`` -> (4, 5, 3) and
+``moveaxis(x, (0, 1), (-1, -2))`` -> (5, 4, 3).  A ``transpose``; the gradient moves
+the axes back.  (In MXNet 1.9.1 this is a Python function of ``mx.nd`` only, raising
+ValueError for bad axes; pymx registers it as an op, so ``mx.sym`` has it too.)""")
+
+
 def _swap_axes(a, ndim):
     d1 = normalize_axis("SwapAxis", a.dim1, ndim, "dim1")
     d2 = normalize_axis("SwapAxis", a.dim2, ndim, "dim2")

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+import legacy_frozen
 import pymx as mx
 from pymx.base import MXNetError
 from pymx.ops import get_op
@@ -316,3 +317,30 @@ def test_no_data_gradient_for_data_off_the_tape():
     outs = mx.nd._backward_Convolution(dy, x, w, kernel=(3, 3), num_filter=4,
                                        data_grad=False)
     assert [o.shape for o in outs] == [(4, 3, 3, 3), (4,)]
+
+
+# ---- legacy ops against MXNet 1.9.1 (tests/data/mxnet/make_legacy_ops.py) ------------------
+@pytest.mark.parametrize("case", legacy_frozen.cases("convolution"))
+def test_legacy_ops_match_mxnet(case):
+    legacy_frozen.replay(case)
+
+
+def test_col2im_checks_the_column_shape():
+    with pytest.raises(mx.MXNetError, match=r"col2im: data must be \(N, C\*4, 9\) for "
+                                            r"output_size=\(4, 4\).* got \(1, 8, 8\)"):
+        mx.nd.col2im(mx.nd.ones((1, 8, 8)), output_size=(4, 4), kernel=(2, 2))
+
+
+def test_im2col_kernel_must_fit():
+    with pytest.raises(mx.MXNetError, match=r"im2col: the dilated kernel \(5\) exceeds"):
+        mx.nd.im2col(mx.nd.ones((1, 1, 4, 4)), kernel=(5, 5))
+
+
+def test_im2col_and_col2im_are_adjoint_in_3d():
+    """<col2im(c), x> == <c, im2col(x)> (MXNet 1.9.1 itself fails on 3-D windows)."""
+    kw = dict(kernel=(2, 2, 2), stride=(1, 2, 1), pad=(1, 0, 0))
+    x = mx.nd.array(np.random.RandomState(0).uniform(-1, 1, (1, 2, 3, 4, 4)))
+    cols = mx.nd.im2col(x, **kw)
+    c = mx.nd.array(np.random.RandomState(1).uniform(-1, 1, cols.shape))
+    lhs = (mx.nd.col2im(c, output_size=(3, 4, 4), **kw) * x).sum().asscalar()
+    assert abs(lhs - (c * cols).sum().asscalar()) < 1e-4

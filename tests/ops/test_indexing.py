@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+import legacy_frozen
 import pymx as mx
 from pymx.ops import get_op
 from pymx.test_utils import assert_almost_equal, check_gradient
@@ -505,3 +506,22 @@ def test_docstrings_and_aliases():
     assert nd.ravel_multi_index is not None and nd.unravel_index is not None
     assert get_op("ravel_multi_index") is get_op("_ravel_multi_index")
     assert "clip" in nd.take.__doc__ and "float32" in nd.topk.__doc__
+
+
+# ---- legacy ops against MXNet 1.9.1 (tests/data/mxnet/make_legacy_ops.py) ------------------
+@pytest.mark.parametrize("case", legacy_frozen.cases("indexing"))
+def test_legacy_ops_match_mxnet(case):
+    legacy_frozen.replay(case)
+
+
+def test_fill_element_0index_checks_shapes():
+    with pytest.raises(mx.MXNetError, match=r"fill_element_0index: .* got matrix \(3, 4\) "
+                                            r"and mhs\(2,\), rhs\(3,\)"):
+        mx.nd.fill_element_0index(mx.nd.zeros((3, 4)), mx.nd.ones(2), mx.nd.ones(3))
+
+
+def test_onehot_encode_writes_into_out():
+    """MXNet's legacy ``onehot_encode(indices, out)`` writes ``out`` and returns it."""
+    out = mx.nd.zeros((2, 3))
+    assert mx.nd.onehot_encode(mx.nd.array([2, 0]), out) is out
+    np.testing.assert_array_equal(out.asnumpy(), [[0, 0, 1], [1, 0, 0]])

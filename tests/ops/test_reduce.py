@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+import legacy_frozen
 import pymx as mx
 from pymx.ndarray.ndarray import NDArray
 from pymx.ops.registry import get_op
@@ -310,3 +311,16 @@ def test_sum_second_order():
         g = mx.autograd.grad(y, [x], create_graph=True)[0]
     g.backward()
     assert_almost_equal(x.grad, 6 * x.asnumpy())
+
+
+# ---- legacy ops against MXNet 1.9.1 (tests/data/mxnet/make_legacy_ops.py) ------------------
+@pytest.mark.parametrize("case", legacy_frozen.cases("reduce"))
+def test_legacy_ops_match_mxnet(case):
+    legacy_frozen.replay(case)
+
+
+def test_cumsum_accepts_a_negative_axis_and_checks_it():
+    x = mx.nd.array([[1, 2, 3], [4, 5, 6]])
+    np.testing.assert_array_equal(mx.nd.cumsum(x, axis=-1).asnumpy(), [[1, 3, 6], [4, 9, 15]])
+    with pytest.raises(mx.MXNetError, match="cumsum: axis=2 is out of range .* 2 dims"):
+        mx.nd.cumsum(x, axis=2)

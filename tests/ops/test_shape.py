@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 from hypothesis import given, strategies as st
 
+import legacy_frozen
 import pymx as mx
 from pymx.ops.registry import get_op
 from pymx.ops.shape import infer_reshape, make_split_v2
@@ -585,3 +586,18 @@ def test_names_aliases_and_param_order():
     assert get_op("Concat").defaults["dim"] == 1
     assert get_op("SliceChannel").defaults["axis"] == 1
     assert "copy" in nd.reshape.__doc__ and "-4" in nd.reshape.__doc__
+
+
+# ---- legacy ops against MXNet 1.9.1 (tests/data/mxnet/make_legacy_ops.py) ------------------
+@pytest.mark.parametrize("case", legacy_frozen.cases("shape"))
+def test_legacy_ops_match_mxnet(case):
+    legacy_frozen.replay(case)
+
+
+@pytest.mark.parametrize("source, destination, match", [
+    (3, 0, "source=3 is out of range for an array of 3 dims"),
+    ((0, 1), (2,), "must be unique axes, as many of each"),
+    ((0, 0), (1, 2), "must be unique axes")])
+def test_moveaxis_bad_axes(source, destination, match):
+    with pytest.raises(mx.MXNetError, match="moveaxis: .*" + match):
+        mx.nd.moveaxis(mx.nd.ones((2, 3, 4)), source, destination)
