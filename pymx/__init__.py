@@ -55,6 +55,8 @@ from . import kvstore, kvstore as kv
 from . import gluon
 from . import io
 from . import recordio
+from . import image
+from . import image as img
 from . import module
 from . import module as mod
 from . import callback
@@ -69,4 +71,4 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "autograd", "operator", "profiler", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
            "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
-           "io", "recordio", "module", "mod", "callback", "monitor", "mon", "model", "backend", "kv", "kvstore"]
+           "io", "recordio", "image", "img", "module", "mod", "callback", "monitor", "mon", "model", "backend", "kv", "kvstore"]

@@ -106,7 +106,7 @@ class ImageRecordDataset(RecordFileDataset):
 
     def __getitem__(self, idx):
         from .... import recordio
-        from .folder import imdecode
+        from ....image import imdecode
         header, payload = recordio.unpack(super().__getitem__(idx))
         sample = imdecode(payload, self._flag), header.label
         return self._transform(*sample) if self._transform is not None else sample

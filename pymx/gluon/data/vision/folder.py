@@ -5,39 +5,16 @@
 Classes are the sorted sub-folder names (``synsets``), labels their indices; ``items``
 is the list of ``(filename, label)``.  Files other than .jpg/.jpeg/.png are skipped with
 a warning.  An item is ``(image, label)``: the image decoded to an NDArray (H, W, 3)
-uint8 RGB (``flag=1``) or (H, W, 1) grayscale (``flag=0``).  Decoding needs Pillow
-(``pip install pillow``, the optional extra ``pymx[image]``).
+uint8 RGB (``flag=1``) or (H, W, 1) grayscale (``flag=0``) by ``mx.image.imread``
+(Pillow: ``pip install pillow``, the optional extra ``pymx[image]``).
 """
 import os
 import warnings
 
-import numpy as np
-
-from .... import ndarray as nd
+from ....image import imread
 from ..dataset import Dataset
 
-__all__ = ["ImageFolderDataset", "imread", "imdecode"]
-
-
-def imdecode(buf, flag=1):
-    """Decode an encoded image (bytes: JPEG, PNG...) to an HWC uint8 NDArray (RGB for
-    flag=1, gray (H, W, 1) for 0), as ``mx.image.imdecode``."""
-    import io
-    try:
-        from PIL import Image
-    except ImportError as err:
-        raise ImportError("Decoding images needs Pillow: pip install pillow") from err
-    with Image.open(io.BytesIO(buf)) as img:
-        arr = np.asarray(img.convert("RGB" if flag else "L"))
-    if arr.ndim == 2:
-        arr = arr[:, :, None]
-    return nd.array(np.ascontiguousarray(arr), dtype=np.uint8)
-
-
-def imread(filename, flag=1):
-    """Decode an image file to an HWC uint8 NDArray (RGB for flag=1, gray for 0)."""
-    with open(filename, "rb") as f:
-        return imdecode(f.read(), flag)
+__all__ = ["ImageFolderDataset"]
 
 
 class ImageFolderDataset(Dataset):

@@ -20,6 +20,7 @@ luma weights (0.299, 0.587, 0.114))::
 import numpy as np
 
 from .... import ndarray as nd
+from ....image.resize import resize_array as imresize  # the one resizer
 from ...block import Block
 
 __all__ = ["Resize", "CenterCrop", "RandomResizedCrop", "RandomFlipLeftRight",
@@ -62,32 +63,6 @@ def _per_image(fn, x):
         raise ValueError(f"expected an (H, W, C) image or an (N, H, W, C) batch, got shape "
                          f"{a.shape}")
     return _finish(fn(a), a.dtype, x.context)
-
-
-def imresize(img, w, h, interpolation=1):
-    """Resize an (H, W, C) numpy image to (h, w, C): bilinear with half-pixel centres
-    (OpenCV's INTER_LINEAR) or, with ``interpolation=0``, nearest neighbour.  Other
-    OpenCV codes (cubic, area, lanczos) fall back to bilinear."""
-    H, W = img.shape[:2]
-    src = img.astype(np.float32)
-    if interpolation == 0:
-        ys = np.minimum((np.arange(h) * H / h).astype(np.int64), H - 1)
-        xs = np.minimum((np.arange(w) * W / w).astype(np.int64), W - 1)
-        return src[ys][:, xs]
-
-    def coords(n_out, n_in):
-        s = np.clip((np.arange(n_out) + 0.5) * n_in / n_out - 0.5, 0, n_in - 1)
-        i0 = np.floor(s).astype(np.int64)
-        i1 = np.minimum(i0 + 1, n_in - 1)
-        return i0, i1, (s - i0).astype(np.float32)
-
-    y0, y1, wy = coords(h, H)
-    x0, x1, wx = coords(w, W)
-    wx = wx[None, :, None]
-    top = src[y0][:, x0] * (1 - wx) + src[y0][:, x1] * wx
-    bottom = src[y1][:, x0] * (1 - wx) + src[y1][:, x1] * wx
-    wy = wy[:, None, None]
-    return top * (1 - wy) + bottom * wy
 
 
 def _size_wh(size):
