@@ -10,6 +10,7 @@ Chapter 8 (training machinery) teaches this package.
 from .io import (DataDesc, DataBatch, DataIter, NDArrayIter, ResizeIter, PrefetchingIter,
                  MNISTIter)
 from .csv_iter import CSVIter
+from .image_record_iter import ImageRecordIter
 
 __all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter", "ResizeIter",
-           "PrefetchingIter", "MNISTIter", "CSVIter"]
+           "PrefetchingIter", "MNISTIter", "CSVIter", "ImageRecordIter"]
