@@ -210,6 +210,11 @@ NOT_TWICE = {
     "RNN": "_backward_RNN: the fused recurrence's backward (pymx/ops/rnn.py) has no rule",
     "Custom": "_backward_Custom runs the user's backward (NumPy code), which has no rule; "
               "MXNet has no second order through custom operators either",
+    "BilinearSampler": "_backward_BilinearSampler: would need the weights' cross "
+                       "derivative and the sampled image's directional derivative; "
+                       "MXNet has no second order here either",
+    "SpatialTransformer": "_backward_BilinearSampler (as BilinearSampler)",
+    "Correlation": "_backward_Correlation: MXNet has no second order here either",
 }
 #: which case of the table shows the missing terms (default 0)
 NOT_TWICE_CASE = {}

@@ -301,6 +301,39 @@ CASES = {
     "Crop": [C((1, 2, 5, 6), attrs=[{"h_w": (2, 3), "offset": (1, 2)},
                                     {"h_w": (3, 3), "center_crop": True}]),
              C((1, 2, 5, 6), A((1, 1, 3, 4), grad=False), attrs={"num_args": 2})],
+    "GridGenerator": [C((2, 6), attrs={"transform_type": "affine", "target_shape": (3, 4)}),
+                      C((2, 2, 3, 4), attrs={"transform_type": "warp"})],
+    # grid points inside and outside the image (outside pixels count as 0)
+    "BilinearSampler": C((2, 3, 4, 5), A((2, 2, 3, 3), -1.3, 1.3)),
+    "SpatialTransformer": C((2, 2, 4, 5), A((2, 6), -1, 1),
+                            attrs={"target_shape": (3, 3), "transform_type": "affine",
+                                   "sampler_type": "bilinear"}),
+    # rois rows [batch, x1, y1, x2, y2] drawn from {0, 1}: valid batch indices; "distinct"
+    # data has no ties within a finite-difference step
+    "ROIPooling": C(A((2, 2, 4, 5), kind="distinct"), I((3, 5), 2),
+                    attrs=[{"pooled_size": (2, 2), "spatial_scale": 1.0},
+                           {"pooled_size": (1, 2), "spatial_scale": 2.0}]),
+    # ---- random_pdf_*: parameters (2,) for samples (2, 3); counts get no gradient (MXNet)
+    **{f"_random_pdf_{n}": C(*ins, attrs=[{}, {"is_log": True}]) for n, ins in (
+        ("uniform", (A((2, 3)), A((2,), -1, 0), A((2,), 0.5, 1.5))),
+        ("normal", (A((2, 3)), A((2,)), A((2,), 0.5, 2))),
+        ("gamma", (A((2, 3), 0.2, 3), A((2,), 0.5, 3), A((2,), 0.5, 3))),
+        ("exponential", (A((2, 3), 0.1, 3), A((2,), 0.5, 3))),
+        ("poisson", (A((2, 3), 0, 5, grad=False), A((2,), 0.5, 3))),
+        ("negative_binomial", (A((2, 3), 0, 5, grad=False), A((2,), 0.5, 3),
+                               A((2,), 0.2, 0.8))),
+        ("generalized_negative_binomial", (A((2, 3), 0, 5, grad=False), A((2,), 0.5, 3),
+                                           A((2,), 0.2, 1.5))),
+        ("dirichlet", (A((2, 4, 3), 0.1, 1), A((2, 3), 0.5, 3))))},
+    "_pdf_broadcast": [C((2,), A((2, 3), grad=False)),
+                       C((2, 3), A((2, 4, 3), grad=False), attrs={"vector": True})],
+    "_pdf_sum": [C((2, 3), A((2,), grad=False)),
+                 C((2, 4, 3), A((2, 3), grad=False), attrs={"vector": True})],
+    "_histogram": C("S", attrs=[{"bin_cnt": 4, "range": (-1.0, 1.0)},
+                                {"bin_cnt": 1, "range": (0.5, 0.5)}], grad=False),
+    "Correlation": C((1, 2, 5, 6), (1, 2, 5, 6), attrs=[
+        {}, {"kernel_size": 3, "max_displacement": 2, "stride1": 2, "stride2": 2,
+             "pad_size": 2}, {"max_displacement": 2, "pad_size": 1, "is_multiply": False}]),
     "fill_element_0index": C((3, 4), (3,), I((3,), 4)),
     "_onehot_encode": C(I((3,), 5), A((3, 5), grad=False), grad=False),
     # the KL penalty is not a derivative of the forward (the identity): central

@@ -41,8 +41,10 @@ for _name in list_ops():
             setattr(linalg, _name[len(_prefix):], _fn)
 
 from ..ops.shape import make_split_v2  # noqa: E402
+from ..ops.histogram import make_histogram  # noqa: E402
 split_v2 = make_split_v2(sys.modules[__name__])
 op.split_v2 = split_v2          # the fluent x.split_v2 goes through op
+histogram = make_histogram(sys.modules[__name__])
 
 
 def onehot_encode(indices, out):

@@ -46,6 +46,9 @@ for _name in list_ops():
     if _name not in _PROTECTED:
         globals()[_name] = _fn            # gradient rules call F._sum_like etc.
 
+from ..ops.histogram import make_histogram  # noqa: E402
+histogram = make_histogram(sys.modules[__name__])
+
 # MXNet's legacy aliases used by old code
 _internal._Plus = getattr(op, "elemwise_add", None)
 _internal._Minus = getattr(op, "elemwise_sub", None)

@@ -27,18 +27,20 @@ def _array(spec):
     return mx.nd.array(np.array(values, dtype).reshape(shape), dtype=dtype)
 
 
-def _check(got, spec, what):
+def _check(got, spec, what, tol=None):
     dtype, shape, values = spec
+    tol = TOL.get(dtype, 0) if tol is None else tol
     got_np = got.asnumpy()
     assert got_np.dtype == np.dtype(dtype) and got_np.shape == tuple(shape), \
         f"{what}: got {got_np.dtype}{got_np.shape}, MXNet {dtype}{tuple(shape)}"
     np.testing.assert_allclose(got_np.astype(np.float64).reshape(-1),
-                               np.asarray(values, np.float64), rtol=TOL.get(dtype, 0),
-                               atol=TOL.get(dtype, 0), err_msg=what)
+                               np.asarray(values, np.float64), rtol=tol, atol=tol,
+                               err_msg=what)
 
 
-def replay(case):
-    """Run one frozen case in pymx and compare everything MXNet recorded."""
+def replay(case, grad_tol=None):
+    """Run one frozen case in pymx and compare everything MXNet recorded (the gradients
+    with tolerance ``grad_tol`` when given, else the dtype's)."""
     xs = [_array(spec) for spec in case["inputs"]]
     for i in case["grad"]:
         xs[i].attach_grad()
@@ -52,6 +54,6 @@ def replay(case):
     for j, (o, spec) in enumerate(zip(outs, case["outputs"])):
         _check(o, spec, f"{case['op']} output {j}")
     for i, spec in zip(case["grad"], case["grads"]):
-        _check(xs[i].grad, spec, f"{case['op']} gradient of input {i}")
+        _check(xs[i].grad, spec, f"{case['op']} gradient of input {i}", grad_tol)
     for i, spec in zip(case["aux"], case.get("aux_after", [])):
         _check(xs[i], spec, f"{case['op']} auxiliary state {i} after the call")

@@ -1,7 +1,10 @@
 """Write ``legacy_ops.json`` with **real MXNet 1.9.1**: forward values and gradients of
 the legacy operators added to pymx together (hard_sigmoid, moveaxis, cumsum, im2col,
-col2im, Crop, choose_element_0index, fill_element_0index, onehot_encode, amp_cast,
-amp_multicast, cast_storage, IdentityAttachKLSparseReg).
+col2im, Crop, GridGenerator, BilinearSampler, SpatialTransformer, ROIPooling,
+Correlation, the random_pdf_* densities, histogram, choose_element_0index,
+fill_element_0index, onehot_encode, amp_cast, amp_multicast, cast_storage,
+IdentityAttachKLSparseReg).  New cases go at the end, so that the random inputs of
+the earlier ones stay the same.
 
 Run it with the side virtualenv (MKL-DNN off: MXNet's MKL-DNN build rejects the AMP ops
 on float16/float64 with "unknown type for MKLDNN")::
@@ -144,6 +147,99 @@ aux_case("regularization", "IdentityAttachKLSparseReg", arr((4, 3), 0.05, 0.95),
          [arr((3,), 0.2, 0.8)])
 aux_case("regularization", "IdentityAttachKLSparseReg", arr((5, 2), 0.05, 0.95),
          [arr((2,), 0.2, 0.8)], sparseness_target=0.3, penalty=0.5, momentum=0.5)
+
+# ---- spatial sampling: GridGenerator, BilinearSampler, SpatialTransformer, ROIPooling -
+case("spatial", "GridGenerator", [arr((2, 6), -1, 1)], grad=[0], transform_type="affine",
+     target_shape=(3, 4))
+case("spatial", "GridGenerator", [arr((1, 6), -1, 1)], grad=[0], transform_type="affine",
+     target_shape=(2, 5))      # (MXNet's CPU GridGenerator takes float32 only)
+case("spatial", "GridGenerator", [arr((2, 2, 3, 4), -1, 1)], grad=[0], transform_type="warp")
+# grid points inside, on the border and outside the image (outside pixels count as 0)
+case("spatial", "BilinearSampler", [arr((2, 3, 4, 5)), arr((2, 2, 3, 3), -1.5, 1.5)],
+     grad=[0, 1])
+case("spatial", "BilinearSampler", [arr((1, 2, 3, 3), dtype="float64"),
+                                    arr((1, 2, 4, 2), -1.2, 1.2, "float64")], grad=[0, 1])
+case("spatial", "SpatialTransformer", [arr((2, 3, 4, 5)), arr((2, 6), -1, 1)], grad=[0, 1],
+     target_shape=(3, 3), transform_type="affine", sampler_type="bilinear")
+case("spatial", "SpatialTransformer",
+     [arr((1, 2, 5, 4)), np.array([[0.9, 0.1, 0.05, -0.1, 1.1, 0.0]], "float32")],
+     grad=[0, 1], target_shape=(4, 6), transform_type="affine", sampler_type="bilinear")
+# rois: inside, fractional (rounded half away from zero), outside (empty bins -> 0),
+# inverted (at least 1x1), partly outside
+rois = np.array([[0, 0, 0, 3, 3], [1, 1.5, 2.4, 6.6, 5.5], [0, -3, -3, -1, -1],
+                 [1, 2, 2, 1, 1], [0, 5, 4, 20, 20]], "float32")
+case("spatial", "ROIPooling", [arr((2, 2, 6, 7)), rois], grad=[0, 1], pooled_size=(2, 3),
+     spatial_scale=1.0)
+case("spatial", "ROIPooling", [arr((2, 2, 6, 7), dtype="float64"), rois.astype("float64")],
+     grad=[0], pooled_size=(3, 2), spatial_scale=0.5)
+case("spatial", "ROIPooling", [np.arange(36, dtype="float32").reshape(1, 1, 6, 6),
+                               np.array([[0, 0.5, 0.5, 2.5, 2.5], [0, 1.5, 1.5, 1.5, 1.5]],
+                                        "float32")],
+     grad=[0], pooled_size=(1, 2), spatial_scale=1.0)
+# ties: the gradient goes to the first maximum only
+case("spatial", "ROIPooling", [np.full((1, 1, 3, 3), -5.0, "float32"),
+                               np.array([[0, 0, 0, 2, 2]], "float32")],
+     grad=[0], pooled_size=(1, 1), spatial_scale=1.0)
+
+# ---- random_pdf_*: densities, log-densities and their gradients -----------------------
+POS = dict(lo=0.5, hi=3.0)
+
+
+def pdf_case(name, sample, *params, grad=None, **kwargs):
+    for is_log in (False, True):
+        case("pdf", f"random_pdf_{name}", [sample, *params],
+             grad=range(1 + len(params)) if grad is None else grad, is_log=is_log, **kwargs)
+
+
+# parameters of shape (2,) for samples of shape (2, 3) (extra axes after the group axes)
+low = arr((2,), -1, 0)
+pdf_case("uniform", arr((2, 3), -2, 2), low, low + arr((2,), 0.5, 2))    # some outside
+pdf_case("normal", arr((2, 3)), arr((2,)), arr((2,), **POS))
+pdf_case("normal", arr((2, 2, 2), dtype="float64"), arr((2, 2), dtype="float64"),
+         arr((2, 2), 0.5, 3, "float64"))
+pdf_case("gamma", arr((2, 3), 0.2, 4), arr((2,), **POS), arr((2,), **POS))   # beta: rate
+pdf_case("exponential", arr((2, 3), 0.1, 3), arr((2,), **POS))
+ints = rng.integers(0, 6, (2, 3)).astype("float32")
+pdf_case("poisson", ints, arr((2,), **POS))
+pdf_case("poisson", arr((3,), 0, 4), arr((3,), **POS))           # non-integer samples
+pdf_case("negative_binomial", ints, arr((2,), **POS), arr((2,), 0.2, 0.8))
+pdf_case("generalized_negative_binomial", ints, arr((2,), **POS), arr((2,), 0.2, 1.5))
+# Dirichlet: alpha (2, 3), samples (2, 4, 3): the extra axis sits before the last one
+pdf_case("dirichlet", rng.dirichlet([1, 2, 3], (2, 4)).astype("float32"),
+         arr((2, 3), **POS))
+pdf_case("dirichlet", rng.dirichlet([2, 1, 1, 3], 5).astype("float64"),
+         arr((4,), 0.5, 3, "float64"))
+
+# ---- histogram (MXNet's Python wrapper over _histogram); kwargs: bins (an int, or None
+# when the second input holds the edges) and range ------------------------------------
+def hist_case(data, bins=None, edges=None, range=None):
+    inputs = [data] if edges is None else [data, edges]
+    case("histogram", "histogram", inputs, bins=bins, range=range,
+         fn=lambda x, *e: list(mx.nd.histogram(x, bins=e[0] if e else bins, range=range)))
+
+
+odd = np.array([0, 1, 1, 2, 5, 9.5, 10, 11, -1, np.nan, 7.9999999, 2.0000001], "float32")
+hist_case(odd, bins=5, range=(0, 10))                  # right edge in the last bin
+hist_case(odd, edges=np.array([0, 1, 4, 10], "float32"))
+hist_case(arr((3, 4)), bins=4, range=(-1.5, 1.5))
+hist_case(np.array([0.1, 0.2, 0.3, 0.7], "float32"), bins=3, range=(0.1, 0.7))
+hist_case(np.array([0, 1, 2, 3], "float32"), bins=3, range=(1, 1))   # widened by 0.5
+hist_case(np.arange(4, dtype="int32"), bins=2, range=(0, 3))      # truncated int edges
+hist_case(arr((5,), dtype="float64"), bins=3, range=(-2, 2))
+hist_case(np.array([0, 1, 2, 3, 3], "float32"), bins=3)          # NumPy's, on the host
+
+# ---- Correlation (FlowNet) -----------------------------------------------------------
+for kw in (dict(), dict(kernel_size=3, max_displacement=2, stride1=2, stride2=2, pad_size=2),
+           dict(kernel_size=1, max_displacement=3, stride2=2, pad_size=1, is_multiply=False),
+           dict(kernel_size=3, max_displacement=1, pad_size=1, is_multiply=False)):
+    case("spatial", "Correlation", [arr((2, 3, 7, 8)), arr((2, 3, 7, 8))], grad=[0, 1], **kw)
+case("spatial", "Correlation", [arr((1, 2, 5, 5), dtype="float64"),
+                                arr((1, 2, 5, 5), dtype="float64")], grad=[0, 1],
+     max_displacement=2, pad_size=1)
+# |a - b| at a == b: MXNet's sign is +1 for data1 and -1 for data2
+case("spatial", "Correlation", [np.ones((1, 1, 3, 3), "float32"),
+                                np.ones((1, 1, 3, 3), "float32")], grad=[0, 1],
+     max_displacement=0, is_multiply=False)
 
 with open(os.path.join(HERE, "legacy_ops.json"), "w") as f:
     json.dump({"mxnet": mx.__version__, "cases": CASES}, f)
