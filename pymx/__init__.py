@@ -34,6 +34,7 @@ from .util import (is_np_array, is_np_shape, set_np_shape, use_np, use_np_array,
                    use_np_shape, np_array, np_shape)
 from . import numpy as np
 from . import numpy_extension as npx
+nd.np, nd.npx = np, npx           # ``F.np``/``F.npx`` in a block that is not hybridized
 from . import autograd
 from . import operator
 from . import profiler

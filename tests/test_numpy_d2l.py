@@ -237,3 +237,29 @@ def test_hybridized_custom_block_broadcasts():
     y = net(np.ones((3, 5)) * np.arange(5))
     assert type(y) is np.ndarray and y.shape == (3, 4)
     onp.testing.assert_allclose(y.asnumpy(), onp.zeros((3, 4)), atol=1e-6)
+
+
+def test_hybrid_forward_with_F_npx():
+    """d2l ch. 12.1 (hybridize): ``F.npx.relu`` in ``hybrid_forward``; F is ``mx.nd``
+    before ``hybridize()`` and ``mx.sym`` after, and both give the same numbers."""
+    seen = []
+
+    class HybridNet(nn.HybridBlock):
+        def __init__(self, **kwargs):
+            super().__init__(**kwargs)
+            self.hidden = nn.Dense(4)
+            self.output = nn.Dense(2)
+
+        def hybrid_forward(self, F, x):
+            seen.append((F.__name__, type(x).__name__))
+            return self.output(F.npx.relu(self.hidden(x)))
+
+    net = HybridNet()
+    net.initialize()
+    x = np.random.normal(size=(1, 3))
+    eager = net(x)
+    net.hybridize()
+    hybrid = net(x)
+    assert seen == [("pymx.ndarray", "ndarray"), ("pymx.symbol", "Symbol")]
+    assert isinstance(hybrid, np.ndarray)
+    onp.testing.assert_allclose(hybrid.asnumpy(), eager.asnumpy(), rtol=1e-6)

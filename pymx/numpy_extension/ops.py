@@ -13,27 +13,31 @@ __all__ = ["relu", "sigmoid", "softmax", "log_softmax", "activation", "fully_con
            "one_hot", "topk", "sequence_mask", "reshape", "embedding", "batch_dot",
            "gamma", "gammaln", "erf", "leaky_relu", "batch_flatten", "stop_gradient"]
 
-relu = _nd.relu                          # max(x, 0)
-sigmoid = _nd.sigmoid                    # 1 / (1 + exp(-x))
-softmax = _nd.softmax                    # exp(x) / sum(exp(x), axis), axis=-1
-log_softmax = _nd.log_softmax            # x - log(sum(exp(x), axis))
-activation = _nd.Activation              # act_type='relu'|'sigmoid'|'tanh'|...
-convolution = _nd.Convolution
-pooling = _nd.Pooling
-batch_norm = _nd.BatchNorm
-layer_norm = _nd.LayerNorm
-dropout = _nd.Dropout
-leaky_relu = _nd.LeakyReLU
-pick = _nd.pick                          # x[i, index[i]] along axis (default -1)
-one_hot = _nd.one_hot
-topk = _nd.topk
-embedding = _nd.Embedding
-batch_dot = _nd.batch_dot
-batch_flatten = _nd.Flatten              # (N, d1, d2, ...) -> (N, d1*d2*...)
-stop_gradient = _nd.BlockGrad
-gamma = _nd.gamma
-gammaln = _nd.gammaln
-erf = _nd.erf
+#: npx name -> the legacy operator it is (the same table makes ``mx.sym.npx``)
+OP_NAMES = {
+    "relu": "relu",                      # max(x, 0)
+    "sigmoid": "sigmoid",                # 1 / (1 + exp(-x))
+    "softmax": "softmax",                # exp(x) / sum(exp(x), axis), axis=-1
+    "log_softmax": "log_softmax",        # x - log(sum(exp(x), axis))
+    "activation": "Activation",          # act_type='relu'|'sigmoid'|'tanh'|...
+    "convolution": "Convolution",
+    "pooling": "Pooling",
+    "batch_norm": "BatchNorm",
+    "layer_norm": "LayerNorm",
+    "dropout": "Dropout",
+    "leaky_relu": "LeakyReLU",
+    "pick": "pick",                      # x[i, index[i]] along axis (default -1)
+    "one_hot": "one_hot",
+    "topk": "topk",
+    "embedding": "Embedding",
+    "batch_dot": "batch_dot",
+    "batch_flatten": "Flatten",          # (N, d1, d2, ...) -> (N, d1*d2*...)
+    "stop_gradient": "BlockGrad",
+    "gamma": "gamma",
+    "gammaln": "gammaln",
+    "erf": "erf",
+}
+globals().update({name: getattr(_nd, op) for name, op in OP_NAMES.items()})
 
 
 def fully_connected(x, weight, bias=None, num_hidden=None, no_bias=True, flatten=True):

@@ -49,6 +49,12 @@ for _name in list_ops():
 from ..ops.histogram import make_histogram  # noqa: E402
 histogram = make_histogram(sys.modules[__name__])
 
+from ..numpy_extension.ops import OP_NAMES as _NPX_OPS  # noqa: E402
+npx = _namespace("npx", "``F.npx`` in a hybridized block (after ``npx.set_np()``): the "
+                        "npx operators (``relu``, ``softmax``...) on Symbols.")
+for _npx_name, _op_name in _NPX_OPS.items():
+    setattr(npx, _npx_name, getattr(op, _op_name))
+
 # MXNet's legacy aliases used by old code
 _internal._Plus = getattr(op, "elemwise_add", None)
 _internal._Minus = getattr(op, "elemwise_sub", None)
