@@ -14,8 +14,8 @@ a record boundary.  All integers are little-endian.
 ``.idx`` file) for random access.  ``pack``/``unpack`` put an ``IRHeader`` (flag,
 label, id, id2: struct ``'IfQQ'``) in front of a payload; a label that is an array is
 stored after the header as ``flag`` float32 values.  ``pack_img``/``unpack_img``
-encode and decode the payload as an image with Pillow (MXNet uses OpenCV), keeping
-OpenCV's BGR channel order.
+encode the payload as an image with Pillow and decode it with ``mx.image.imdecode``
+(MXNet uses OpenCV), keeping OpenCV's BGR channel order.
 """
 import numbers
 import os
@@ -237,23 +237,19 @@ def _pil():
     try:
         from PIL import Image
     except ImportError:
-        raise MXNetError("mx.recordio image records need Pillow: pip install pillow") from None
+        raise MXNetError("pack_img needs Pillow: pip install pillow") from None
     return Image
 
 
 def unpack_img(s, iscolor=-1):
-    """``(header, image)``: the payload decoded to a uint8 NumPy array, (H, W, 3) in
-    BGR order for colour images (OpenCV's, as MXNet) or (H, W) for grayscale.
-    ``iscolor``: -1 keeps the file's channels, 0 converts to grayscale, 1 to colour."""
-    import io
+    """``(header, image)``: the payload decoded (``mx.image.imdecode``) to a uint8 NumPy
+    array, (H, W, 3) in BGR order (OpenCV's, as MXNet) or (H, W) with ``iscolor=0``
+    (gray).  pymx's decoder has no "unchanged" mode, so ``iscolor=-1`` (MXNet's default:
+    the file's own channels) decodes as colour, like ``iscolor=1``."""
+    from .image import imdecode
     header, payload = unpack(s)
-    img = _pil().open(io.BytesIO(payload))
-    if iscolor == 0:
-        img = img.convert("L")
-    elif iscolor == 1 or img.mode not in ("L", "RGB"):
-        img = img.convert("RGB")
-    arr = np.asarray(img)
-    return header, (arr[:, :, ::-1].copy() if arr.ndim == 3 else arr)
+    img = imdecode(payload, flag=0 if iscolor == 0 else 1, to_rgb=0).asnumpy()
+    return header, (img[:, :, 0] if iscolor == 0 else img)
 
 
 def pack_img(header, img, quality=95, img_fmt=".jpg"):

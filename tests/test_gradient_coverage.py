@@ -91,6 +91,11 @@ class _CubeProp(mx.operator.CustomOpProp):
 IMG = (1, 2, 4, 4)
 LOCAL = {
     "Custom": Case("S", attrs={"op_type": "_gradient_check_cube"}),
+    # mod jumps where a/b is an integer: keep a/b inside (0, 1) (the conformance cases
+    # keep the signs and jumps, for the forward on every backend)
+    "_mod_scalar": Case(A("S", 0.1, 1.2), attrs={"scalar": 1.3}),
+    "_rmod_scalar": Case(A("S", 0.7, 1.25), attrs={"scalar": 1.3}),     # floor(1.3/x) = 1
+    "broadcast_mod": Case(A("S", 0.1, 0.9), A("B", 1.0, 1.9)),
     "Cast": Case("S", attrs={"dtype": "float64"}),          # float32 would need looser tols
     "Dropout": Case("S", attrs=[{"p": 0.5}, {"p": 0.3, "axes": (0,)}]),   # seeded: see _fn
     "_backward_Concat": Case((2, 5), A((2, 2), grad=False), A((2, 3), grad=False),
@@ -254,7 +259,18 @@ def _lrn_norm(xs, attrs):
     return xs[:2] + [win * (a["alpha"] / a["nsize"]) + a["knorm"]]
 
 
+def _near_affine(xs, attrs):
+    """SpatialTransformer's loc as a small change of a fixed affine map whose grid points
+    lie between pixel lines (bilinear sampling has kinks on them: a point within a
+    finite-difference step of one breaks the numeric gradient).  With 5x5 data the lines
+    are 0.5 apart; the base map puts every point 0.13 / 0.39 past one, and 0.01 * loc
+    moves it by at most 0.03."""
+    base = mx.nd.array([[0.5, 0.0, 0.13, 0.0, 0.5, 0.39]] * xs[1].shape[0], dtype=xs[1].dtype)
+    return [xs[0], xs[1] * 0.01 + base]
+
+
 PRE = {"_linalg_potrf": lambda xs, attrs: [(xs[0] + xs[0].swapaxes(-1, -2)) * 0.5],
+       "SpatialTransformer": _near_affine,
        "_backward_LRN": _lrn_norm,
        "_backward_Pooling": _POOLED, "_max_pool_gather": _POOLED,
        **{f"_backward_{n}": _norm_stats(n)

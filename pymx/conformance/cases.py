@@ -12,7 +12,9 @@
     (``|x| >= 0.25``, for divisors), ``"spd"`` (symmetric positive definite), ``"tril"``
     (lower triangular, diagonal in [1, 2)), ``"prob"`` (rows that sum to 1),
     ``"distinct"`` (no two values closer than ``(hi - lo) / 2n``: max, sort and top-k
-    have no tie within a finite-difference step, so their gradients are smooth);
+    have no tie within a finite-difference step, so their gradients are smooth),
+    ``"between:<step>"`` (inside the cells ``[lo + k*step, lo + (k+1)*step]``, away from
+    their edges: bilinear sampling's kinks at the pixel lines);
   - ``I(shape, hi, lo=0)``: integer values in [lo, hi) (indices, labels, lengths),
     stored in the tested dtype (MXNet's convention) unless ``dtype`` is given; they
     never get a gradient.
@@ -303,9 +305,10 @@ CASES = {
              C((1, 2, 5, 6), A((1, 1, 3, 4), grad=False), attrs={"num_args": 2})],
     "GridGenerator": [C((2, 6), attrs={"transform_type": "affine", "target_shape": (3, 4)}),
                       C((2, 2, 3, 4), attrs={"transform_type": "warp"})],
-    # grid points inside and outside the image (outside pixels count as 0)
-    "BilinearSampler": C((2, 3, 4, 5), A((2, 2, 3, 3), -1.3, 1.3)),
-    "SpatialTransformer": C((2, 2, 4, 5), A((2, 6), -1, 1),
+    # grid points inside and outside the image (outside pixels count as 0), off the
+    # pixel lines (spacing 2/(5-1) = 0.5 on both axes), where the gradient has kinks
+    "BilinearSampler": C((2, 3, 5, 5), A((2, 2, 3, 3), -1.5, 1.5, kind="between:0.5")),
+    "SpatialTransformer": C((2, 2, 5, 5), A((2, 6), -1, 1),
                             attrs={"target_shape": (3, 3), "transform_type": "affine",
                                    "sampler_type": "bilinear"}),
     # rois rows [batch, x1, y1, x2, y2] drawn from {0, 1}: valid batch indices; "distinct"

@@ -191,6 +191,10 @@ def _values(rng, spec, shape, dtype):
     elif spec.kind == "tril":
         x = np.tril(rng.uniform(-1, 1, size=shape), -1) + np.eye(shape[-1]) * \
             rng.uniform(1, 2, size=shape[:-1])[..., None]
+    elif spec.kind and spec.kind.startswith("between:"):   # off the kinks k*step + lo
+        step = float(spec.kind.split(":")[1])
+        cells = max(int(round((hi - lo) / step)), 1)
+        x = lo + step * (rng.randint(0, cells, size=shape) + rng.uniform(0.15, 0.85, shape))
     elif spec.kind == "distinct":      # a shuffled grid, jittered: gaps >= (hi-lo)/2n
         n = max(int(np.prod(shape)), 1)
         x = lo + (hi - lo) * (rng.permutation(n) + rng.uniform(0.25, 0.75, n)) / n

@@ -60,8 +60,8 @@ class ImageRecordIter(RoundBatchIter):
         self._resize, self._interp = resize, inter_method
         self._rand_crop, self._mirror, self._rand_mirror = rand_crop, mirror, rand_mirror
         channels = slice(0, data_shape[0])
-        self._mean = np.array([mean_r, mean_g, mean_b], np.float32)[channels]
-        self._std = np.array([std_r, std_g, std_b], np.float32)[channels]
+        self._mean = nd.array([mean_r, mean_g, mean_b][channels])
+        self._std = nd.array([std_r, std_g, std_b][channels])
         self._scale = np.float32(scale)
         self._names = (data_name, label_name)
         self._perm = np.arange(len(records))
@@ -95,16 +95,13 @@ class ImageRecordIter(RoundBatchIter):
         if ih < h or iw < w:
             raise MXNetError(f"ImageRecordIter: an image of {ih}x{iw} is smaller than "
                              f"data_shape {self._shape} (set resize)")
-        if self._rand_crop:
-            y0, x0 = random.randint(0, ih - h), random.randint(0, iw - w)
-        else:
-            y0, x0 = (ih - h) // 2, (iw - w) // 2
-        pixels = img.asnumpy()[y0:y0 + h, x0:x0 + w].astype(np.float32)
+        crop = image.random_crop if self._rand_crop else image.center_crop
+        pixels = crop(img, (w, h))[0].astype(np.float32)
         if self._mirror or (self._rand_mirror and random.random() < 0.5):
-            pixels = pixels[:, ::-1]
-        pixels = (pixels - self._mean) / self._std * self._scale
+            pixels = pixels.flip(axis=1)
+        pixels = image.color_normalize(pixels, self._mean, self._std) * float(self._scale)
         label = np.atleast_1d(np.asarray(header.label, np.float32))[:self._label_width]
-        return pixels.transpose(2, 0, 1), label
+        return pixels.asnumpy().transpose(2, 0, 1), label
 
     def getdata(self):
         self._batch = [self._image(self._records[i]) for i in self._index]

@@ -192,14 +192,13 @@ def make_function(op, name=None):
     variadic = op.key_var_num_args is not None and op._inputs == "*data"
     param_order = [p for p in op.params if p != op.key_var_num_args]
     fixed_inputs = None if (variadic or callable(op._inputs)) else list(op._inputs)
-    named_by_attrs = callable(op._inputs)   # (invoke checks how many arrays they name)
     params = op.params
     NDArray = _NDArray
 
     def fn(*args, out=None, **kwargs):
         kwargs.pop("name", None)
         kwargs.pop("attr", None)
-        if (len(args) == len(fixed_inputs) if fixed_inputs is not None else named_by_attrs) \
+        if (len(args) == len(fixed_inputs) if fixed_inputs is not None else op.inputs_by_attrs) \
                 and all(type(x) is NDArray for x in args) \
                 and all(key in params for key in kwargs):
             return invoke(op, list(args), kwargs, out)      # the fast path: f(x, y, p=1)

@@ -114,7 +114,7 @@ def _operator(a, ctx, shapes, dtypes):
     return op
 
 
-def _wrap(k, datas, ctx):
+def _wrap(datas, ctx):
     from ..ndarray.ndarray import NDArray
     return [NDArray(d, ctx) for d in datas]
 
@@ -135,8 +135,8 @@ def _forward(k, a, *xs):
     _, out_types = _infer(a, dtypes, "infer_type", np.dtype)
     op = _operator(a, ctx, shapes, dtypes)
     outs = [k.full(s, 0, t) for s, t in zip(out_shapes, out_types)]
-    _run_user(op.forward, int(FLAGS.training), ["write"] * n_out, _wrap(k, xs[:n_args], ctx),
-              _wrap(k, outs, ctx), _wrap(k, xs[n_args:], ctx))
+    _run_user(op.forward, int(FLAGS.training), ["write"] * n_out, _wrap(xs[:n_args], ctx),
+              _wrap(outs, ctx), _wrap(xs[n_args:], ctx))
     return tuple(outs) if n_out > 1 else outs[0]
 
 
@@ -155,8 +155,8 @@ def _backward(k, a, *xs):
     ctx = _context_of(k)
     op = _operator(a, ctx, [tuple(x.shape) for x in ins], [np.dtype(x.dtype) for x in ins])
     grads = [k.full(tuple(x.shape), 0, x.dtype) for x in ins]
-    _run_user(op.backward, ["write"] * n_args, _wrap(k, ograds, ctx), _wrap(k, ins, ctx),
-              _wrap(k, outs, ctx), _wrap(k, grads, ctx), _wrap(k, aux, ctx))
+    _run_user(op.backward, ["write"] * n_args, _wrap(ograds, ctx), _wrap(ins, ctx),
+              _wrap(outs, ctx), _wrap(grads, ctx), _wrap(aux, ctx))
     return tuple(grads) if n_args > 1 else grads[0]
 
 
