@@ -64,6 +64,7 @@ from . import callback
 from . import monitor
 from . import monitor as mon
 from . import model
+from . import rnn
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "current_context", "num_gpus", "nd", "ndarray", "np", "npx", "util",
@@ -72,4 +73,4 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "autograd", "operator", "profiler", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
            "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
-           "io", "recordio", "image", "img", "module", "mod", "callback", "monitor", "mon", "model", "backend", "kv", "kvstore"]
+           "io", "recordio", "image", "img", "module", "mod", "callback", "monitor", "mon", "model", "backend", "kv", "kvstore", "rnn"]

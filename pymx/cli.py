@@ -238,8 +238,18 @@ def shard(x, num_parts, part_index):
     return x[part_index * n:(part_index + 1) * n]
 
 
-def optimizer_params(args):
+def optimizer_params(args, batches_per_epoch=None):
+    """The optimizer's arguments; with ``batches_per_epoch``, ``--lr-factor`` and
+    ``--lr-step-epochs`` become a ``MultiFactorScheduler`` (MXNet's image-classification
+    examples have the same two options): the rate is multiplied by the factor when
+    each listed epoch ends."""
     params = {"learning_rate": args.lr}
+    steps = [int(e) * batches_per_epoch for e in args.lr_step_epochs
+             if 0 < int(e) < args.epochs] if batches_per_epoch else []
+    if steps and args.lr_factor != 1:
+        from .lr_scheduler import MultiFactorScheduler
+        params["lr_scheduler"] = MultiFactorScheduler(step=steps, factor=args.lr_factor,
+                                                      base_lr=args.lr)
     if args.wd:
         params["wd"] = args.wd
     if args.optimizer in ("sgd", "nag") and args.momentum:
@@ -309,7 +319,9 @@ def train(args):
     net.initialize(mx.init.Xavier(), ctx=ctx)
     if args.hybridize:
         net.hybridize(static_alloc=True, static_shape=True)
-    trainer = gluon.Trainer(net.collect_params(), args.optimizer, optimizer_params(args),
+    batches = len(X_train) // args.batch_size      # the last partial batch is dropped
+    trainer = gluon.Trainer(net.collect_params(), args.optimizer,
+                            optimizer_params(args, batches),
                             kvstore=kvstore)
     loss_fn = gluon.loss.SoftmaxCrossEntropyLoss()
 
@@ -333,7 +345,8 @@ def train(args):
         raise UsageError(f"--batch-size {bs} is larger than the training set "
                          f"({len(X_train)} images)")
     say(f"training {args.model} on {args.dataset}: {len(X_train)} images, batch size {bs}, "
-        f"{args.optimizer} lr {args.lr}, epochs {start_epoch + 1}..{args.epochs}, "
+        f"{args.optimizer} lr {args.lr}{_schedule_text(args)}, "
+        f"epochs {start_epoch + 1}..{args.epochs}, "
         f"context {ctx}{', hybridized' if args.hybridize else ''}"
         f"{f', {workers} workers ({args.kvstore})' if workers > 1 else ''}", flush=True)
     history, epoch_seconds, accuracy = [], [], None
@@ -416,6 +429,12 @@ def build_parser():
     t.add_argument("--batch-size", type=_positive(int), default=64)
     t.add_argument("--optimizer", default="adam", help="any mx.optimizer name (default adam)")
     t.add_argument("--lr", type=_positive(float), default=1e-3)
+    t.add_argument("--lr-factor", type=_positive(float), default=0.3,
+                   help="multiply the learning rate by this after each epoch of "
+                        "--lr-step-epochs (default 0.3)")
+    t.add_argument("--lr-step-epochs", type=_epoch_list, default=[1],
+                   help="comma-separated epochs after which the rate drops (default 1; "
+                        "'' keeps it constant)")
     t.add_argument("--momentum", type=float, default=0.9, help="for sgd/nag (default 0.9)")
     t.add_argument("--wd", type=float, default=0.0, help="weight decay (default 0)")
     t.add_argument("--hybridize", action="store_true",
@@ -439,6 +458,24 @@ def build_parser():
     from . import exercises
     exercises.add_subcommand(sub)
     return parser
+
+
+def _schedule_text(args):
+    drops = [e for e in args.lr_step_epochs if e < args.epochs]
+    if not drops or args.lr_factor == 1:
+        return ""
+    return f" (x{args.lr_factor:g} after epoch {', '.join(map(str, drops))})"
+
+
+def _epoch_list(text):
+    """``'1,3'`` -> ``[1, 3]``; ``''`` -> ``[]`` (argparse type of --lr-step-epochs)."""
+    try:
+        epochs = [int(t) for t in text.split(",") if t.strip()]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected epochs like 1,3; got {text!r}") from None
+    if any(e < 1 for e in epochs):
+        raise argparse.ArgumentTypeError(f"epochs count from 1; got {text!r}")
+    return epochs
 
 
 def check_train_args(args):

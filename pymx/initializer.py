@@ -18,7 +18,8 @@ symbol attributes and the global initializer.  Two paths, as in MXNet 1.9.1:
 * **Gluon path.**  ``Parameter.initialize`` calls ``init._init_weight(name, arr)``
   directly for *every* parameter, so layers pass ``bias_initializer='zeros'`` etc.
 
-Random initializers draw through ``mx.nd.random.uniform/normal(..., out=arr)``, so
+Random initializers draw through ``mx.nd.random.uniform/normal(..., out=arr)`` (through
+``mx.np.random`` under ``npx.set_np()``, as MXNet 1.9.1), so
 ``mx.random.seed(n)`` makes them reproducible.
 
 ``dumps()`` gives the JSON that ``create`` reads back: ``Constant(1).dumps() ==
@@ -43,6 +44,17 @@ __all__ = ["InitDesc", "Initializer", "register", "alias", "create", "Load", "Mi
 #: lower-case name (and aliases) -> Initializer subclass
 _REGISTRY = {}
 
+
+
+def _random(name):
+    """``mx.nd.random.<name>``, or ``mx.np.random.<name>`` under ``npx.set_np()``: MXNet
+    1.9.1's Uniform, Normal and Xavier switch like this, so in NumPy mode they draw
+    from MXNet's serial generator instead of the parallel one (other numbers)."""
+    from .util import is_np_array
+    if is_np_array():
+        from .numpy import random as np_random
+        return getattr(np_random, name)
+    return getattr(nd.random, name)
 
 class InitDesc(str):
     """A parameter name carrying what the initializer may need.
@@ -352,7 +364,7 @@ class Uniform(Initializer):
         self.scale = scale
 
     def _init_weight(self, _, arr):
-        nd.random.uniform(-self.scale, self.scale, arr.shape, out=arr)
+        _random("uniform")(-self.scale, self.scale, arr.shape, out=arr)
 
 
 @register
@@ -364,7 +376,7 @@ class Normal(Initializer):
         self.sigma = sigma
 
     def _init_weight(self, _, arr):
-        nd.random.normal(0, self.sigma, arr.shape, out=arr)
+        _random("normal")(0, self.sigma, arr.shape, out=arr)
 
 
 @register
@@ -432,9 +444,9 @@ class Xavier(Initializer):
             raise ValueError("Incorrect factor type")
         scale = float(np.sqrt(self.magnitude / factor))
         if self.rnd_type == "uniform":
-            nd.random.uniform(-scale, scale, arr.shape, out=arr)
+            _random("uniform")(-scale, scale, arr.shape, out=arr)
         elif self.rnd_type == "gaussian":
-            nd.random.normal(0, scale, arr.shape, out=arr)
+            _random("normal")(0, scale, arr.shape, out=arr)
         else:
             raise ValueError("Unknown random type")
 
@@ -477,11 +489,13 @@ class LSTMBias(Initializer):
 
 @register
 class FusedRNN(Initializer):
-    """Initializer for the packed parameter vector of a fused RNN layer.
+    """Initializer for the packed parameter vector of a fused RNN layer
+    (``mx.rnn.FusedRNNCell``'s ``parameters``).
 
-    pymx keeps MXNet's constructor and ``dumps`` (so saved configs load), but filling the
-    packed vector needs ``FusedRNNCell.unpack_weights`` from ``mx.rnn``, which pymx does
-    not have: ``_init_weight`` raises NotImplementedError.
+    The vector is unpacked into one array per gate (``l0_i2h_f_weight``...), each
+    filled by ``init`` (default: the global initializer, which dispatches on the
+    ``_weight``/``_bias`` suffix), LSTM forget-gate biases set to ``forget_bias``, and
+    packed back.
     """
 
     def __init__(self, init, num_hidden, num_layers, mode, bidirectional=False,
@@ -500,5 +514,17 @@ class FusedRNN(Initializer):
         self._forget_bias = forget_bias
 
     def _init_weight(self, desc, arr):
-        raise NotImplementedError("FusedRNN initialization needs mx.rnn.FusedRNNCell, "
-                                  "which pymx does not implement")
+        from .rnn import rnn_cell
+        cell = rnn_cell.FusedRNNCell(self._num_hidden, self._num_layers, self._mode,
+                                     self._bidirectional, forget_bias=self._forget_bias,
+                                     prefix="")
+        args = cell.unpack_weights({"parameters": arr})
+        for name in args:
+            arg_desc = InitDesc(name, global_init=desc.global_init)
+            if self._mode == "lstm" and name.endswith("_f_bias"):
+                args[name][:] = self._forget_bias
+            elif self._init is None:
+                desc.global_init(arg_desc, args[name])
+            else:
+                self._init(arg_desc, args[name])
+        arr[:] = cell.pack_weights(args)["parameters"]

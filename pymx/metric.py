@@ -175,7 +175,11 @@ class EvalMetric:
         return self.get_name_value()
 
     def _add(self, sum_metric, num_inst):
-        """Add to both the local and the global counters."""
+        """Add to both the local and the global counters.  The counters are Python
+        floats (float64), as in MXNet 1.9.1 under NumPy 1.x, where ``0.0 + float32``
+        gives float64; NumPy 2 would keep float32 and round every batch's sum."""
+        if isinstance(sum_metric, numpy.generic):
+            sum_metric = sum_metric.item()
         self.sum_metric += sum_metric
         self.global_sum_metric += sum_metric
         self.num_inst += num_inst
@@ -670,7 +674,7 @@ class PearsonCorrelation(EvalMetric):
         n = self._label_nums
         pearsonr = self._conv / ((n - 1) * numpy.sqrt(self._sse_p / (n - 1))
                                  * numpy.sqrt(self._sse_l / (n - 1)))
-        return (self.name, pearsonr)
+        return (self.name, float(pearsonr))
 
 
 @register

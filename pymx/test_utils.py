@@ -116,12 +116,27 @@ def rand_shape_nd(num_dim, dim=10):
 
 
 def rand_ndarray(shape, stype="default", density=None, dtype=None, ctx=None):
-    """A dense NDArray of uniform(-1, 1) values (sparse storage is not supported)."""
+    """A random NDArray: dense uniform(-1, 1) values, or for ``stype`` 'csr' /
+    'row_sparse' a sparse array whose entries (csr) or rows (row_sparse) are present
+    with probability ``density`` (random when None) and uniform in [0, 1), as
+    ``scipy.sparse.rand`` draws them for MXNet."""
     from .ndarray import array
-    if stype != "default":
-        raise MXNetError("rand_ndarray: pymx supports only dense ('default') storage")
-    data = np.random.uniform(-1, 1, size=shape)
-    return array(data, ctx=ctx or default_context(), dtype=dtype or np.float32)
+    from .ndarray import sparse
+    ctx = ctx or default_context()
+    if stype == "default":
+        data = np.random.uniform(-1, 1, size=shape)
+        return array(data, ctx=ctx, dtype=dtype or np.float32)
+    if stype not in ("csr", "row_sparse"):
+        raise MXNetError(f"rand_ndarray: unknown storage type {stype!r}")
+    density = np.random.rand() if density is None else density
+    if stype == "csr":
+        mask = np.random.rand(*shape) < density
+    else:
+        mask = np.broadcast_to((np.random.rand(shape[0]) < density).reshape(
+            (-1,) + (1,) * (len(shape) - 1)), shape)
+    values = np.where(mask, np.random.rand(*shape), 0).astype(dtype or np.float32)
+    make = sparse.csr_matrix if stype == "csr" else sparse.row_sparse_array
+    return make(values, ctx=ctx)
 
 
 def random_arrays(*shapes):

@@ -6,7 +6,8 @@ kind as in MXNet; with ``shape=`` every edge is labelled with the shape flowing
 along it.  Weights and biases (variables ending in ``_weight``, ``_bias``, ``_gamma``,
 ... ) are hidden unless ``hide_weights=False``.
 """
-from .base import MXNetError
+import json
+
 
 __all__ = ["plot_network", "print_summary"]
 
@@ -102,51 +103,87 @@ def plot_network(symbol, title="plot", save_format="pdf", shape=None, dtype=None
 
 
 def print_summary(symbol, shape=None, line_length=120, positions=(.44, .64, .74, 1.)):
-    """Print a table: Layer (type), Output Shape, Param #, Previous Layer; then the
-    total number of parameters (shapes come from ``shape``, name -> shape)."""
-    from .symbol.graph import topo_order
-    import numpy as np
-    if shape is None:
-        raise MXNetError("print_summary: give the input shapes, e.g. "
-                         "shape={'data': (1, 3, 224, 224)}")
-    shapes = _entry_shapes(symbol, shape)
-    cols = [int(line_length * p) for p in positions]
-    header = ["Layer (type)", "Output Shape", "Param #", "Previous Layer"]
+    """Print MXNet's layer table: Layer (type), Output Shape, Param #, Previous Layer,
+    then the total number of parameters; returns None.
+
+    ``shape`` (name -> input shape) adds the output shapes and lets parameters be
+    counted; without it the shape columns stay empty.  The rules are MXNet 1.9.1's, read
+    off the symbol's JSON: variables are skipped, except the first node and the ones in
+    ``set(heads[0])`` (a quirk: the first output's ``[node, index, version]`` taken as
+    a set, so usually node 0, the data); parameters are counted by formula for
+    Convolution, FullyConnected, BatchNorm (2 x channels) and Embedding only, from the
+    channel counts of the listed previous layers."""
+    from .symbol.symbol import Symbol
+    if not isinstance(symbol, Symbol):
+        raise TypeError("symbol must be Symbol")
+    shape_dict = {}
+    if shape is not None:
+        internals = symbol.get_internals()
+        _, out_shapes, _ = internals.infer_shape(**shape)
+        if out_shapes is None:
+            raise ValueError("Input shape is incomplete")
+        shape_dict = dict(zip(internals.list_outputs(), out_shapes))
+    conf = json.loads(symbol.tojson())
+    nodes = conf["nodes"]
+    heads = set(conf["heads"][0])
+    if positions[-1] <= 1:
+        positions = [int(line_length * p) for p in positions]
 
     def row(fields):
         line = ""
-        for f, end in zip(fields, cols):
-            line = (line + str(f))[:end].ljust(end)
+        for f, end in zip(fields, positions):
+            line = (line + str(f))[:end]
+            line += " " * (end - len(line))
         print(line)
 
+    def entry_key(node):
+        return node["name"] + ("_output" if node["op"] != "null" else "")
+
+    def layer(node, out_shape):
+        attrs = node.get("attrs", {})
+        prev, channels = [], 0
+        if node["op"] != "null":
+            for item in node["inputs"]:
+                src = nodes[item[0]]
+                if src["op"] != "null" or item[0] in heads:
+                    prev.append(src["name"])
+                    if entry_key(src) in shape_dict:
+                        channels += int(shape_dict[entry_key(src)][1:][0])
+        params = 0
+        if node["op"] in ("Convolution", "FullyConnected"):
+            conv = node["op"] == "Convolution"
+            width = int(attrs["num_filter" if conv else "num_hidden"])
+            params = channels * width // (int(attrs.get("num_group", "1")) if conv else 1)
+            for k in (_shape_attr(attrs["kernel"]) if conv else ()):
+                params *= k
+            if attrs.get("no_bias") != "True":
+                params += width
+        elif node["op"] == "BatchNorm" and shape is not None:
+            params = int(shape_dict[entry_key(node)][1]) * 2
+        elif node["op"] == "Embedding":
+            params = int(attrs["input_dim"]) * int(attrs["output_dim"])
+        row([f"{node['name']}({node['op']})", "x".join(str(d) for d in out_shape), params,
+             prev[0] if prev else ""])
+        for name in prev[1:]:
+            row(["", "", "", name])
+        return params
+
     print("_" * line_length)
-    row(header)
+    row(["Layer (type)", "Output Shape", "Param #", "Previous Layer"])
     print("=" * line_length)
     total = 0
-    order = topo_order(symbol._outputs)
-    heads = {id(e[0]) for e in symbol._outputs}
-    for node in order:
-        if node.is_variable:
-            if node.name in shape:
-                row([f"{node.name}(null)", "x".join(map(str, shape[node.name][1:])), 0, ""])
+    for i, node in enumerate(nodes):
+        if node["op"] == "null" and i > 0:
             continue
-        params = 0
-        prev = []
-        for e in node.inputs:
-            n = e[0]
-            s = shapes.get((id(n), e[1]))
-            if n.is_variable and n.name not in shape and not n.name.endswith("_label"):
-                if s is not None and not n.name.endswith(("_moving_mean", "_moving_var")):
-                    params += int(np.prod(s))
-            else:
-                prev.append(n.name)
-        total += params
-        out = shapes.get((id(node), 0))
-        out_s = "x".join(str(d) for d in out[1:]) if out is not None else "?"
-        row([f"{node.name}({node.op.name})", out_s, params, prev[0] if prev else ""])
-        for p in prev[1:]:
-            row(["", "", "", p])
-        print(("=" if id(node) in heads else "_") * line_length)
+        out_shape = ()
+        if (node["op"] != "null" or i in heads) and entry_key(node) in shape_dict:
+            out_shape = shape_dict[entry_key(node)][1:]
+        total += layer(node, out_shape)
+        print(("=" if i == len(nodes) - 1 else "_") * line_length)
     print(f"Total params: {total}")
     print("_" * line_length)
-    return total
+
+
+def _shape_attr(text):
+    """``'(3, 3)'`` -> ``[3, 3]`` (a shape attribute of the JSON)."""
+    return [int(t) for t in text.strip("()[] ").split(",") if t.strip()]

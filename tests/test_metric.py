@@ -165,3 +165,21 @@ def test_check_label_shapes():
     assert isinstance(labels, list) and isinstance(preds, list)
     with pytest.raises(ValueError):
         metric.check_label_shapes(mx.nd.zeros((2,)), mx.nd.zeros((3,)), shape=True)
+
+
+def test_values_are_float64_sums_of_float32_batches_as_in_mxnet():
+    """MXNet 1.9.1 (NumPy 1.23) adds each batch's float32 sum to a float64 counter;
+    ``get()`` gives a float64.  Values printed by MXNet 1.9.1 for these inputs."""
+    p = mx.nd.array([[0.3, 0.7], [0.6, 0.4], [0.2, 0.8]])
+    lab = mx.nd.array([1, 0, 0])
+    want = {"ce": 0.825646162033081, "nll_loss": 0.825646162033081,
+            "mse": 0.1666666716337204, "mae": 0.3333333432674408,
+            "rmse": 0.40824830532073975}
+    for name, value in want.items():
+        m = mx.metric.create(name)
+        if name in ("mse", "mae", "rmse"):
+            m.update([mx.nd.array([1., 2, 3])], [mx.nd.array([1.5, 2, 2.5])])
+        else:
+            m.update([lab], [p])
+        got = m.get()[1]
+        assert type(got) is float and got == value, (name, got)

@@ -1,14 +1,14 @@
 """Exercise dropout_mask: the mask of ``_dropout`` in ``pymx/ops/dropout.py``.
 
 Oracles: the definition (every output is 0 or x / (1 - p)), the law of large numbers for
-the kept fraction, and the host generator itself: after ``mx.random.seed(s)`` the mask is
-``host_rng().random(mask_shape) < 1 - p``.
+the kept fraction, and the generator itself: after ``mx.random.seed(s)`` the mask is
+``_uniform(mask_shape, dtype) <= 1 - p`` (MXNet's rule and stream).
 """
 import numpy as np
 import pytest
 
 import pymx as mx
-from pymx.ops.dropout import host_rng
+from pymx.ops.dropout import _uniform
 
 from support import HEADER, check_close, src
 
@@ -38,12 +38,12 @@ def test_outputs_are_zero_or_scaled(repro):
     assert 0.65 < frac < 0.75, f"kept a fraction {frac:.3f} of the elements, expected ~0.7"
 
 
-def test_mask_is_drawn_from_the_host_generator(repro):
+def test_mask_is_drawn_from_the_generator(repro):
     x = np.ones((3, 4), dtype=np.float32)
     repro(SNIPPET.format(x=src(x), p=0.5, axes=()) .replace("x = ", "mx.random.seed(7)\nx = "),
           p=0.5, seed=7)
     mx.random.seed(7)
-    keep = host_rng().random((3, 4)) < 0.5
+    keep = _uniform((3, 4), np.float32) <= 0.5
     mx.random.seed(7)
     y = dropout(x, 0.5)
     check_close(y, keep * np.float32(2.0), "mask after mx.random.seed(7)")
@@ -58,7 +58,7 @@ def test_axes_share_the_mask(repro):
     assert y.shape == x.shape
     assert (y == y[:, :1, :]).all(), "with axes=(1,) the mask must be the same along axis 1"
     mx.random.seed(3)
-    keep = host_rng().random((4, 1, 5)) < 0.5
+    keep = _uniform((4, 1, 5), np.float32) <= 0.5
     check_close(y, np.broadcast_to(keep * np.float32(2.0), x.shape), "mask of shape (4, 1, 5)")
 
 

@@ -27,6 +27,12 @@ def unary_table(xp, special):
         """MXNet's ``round``: halves go away from zero (NumPy's ``round`` goes to even)."""
         return xp.sign(x) * xp.floor(xp.abs(x) + 0.5)
 
+    def rint_half_down(x):
+        """MXNet's ``rint``: the nearer of floor and ceil, floor on a tie (so halves go
+        down: 1.5 -> 1, -0.5 -> -1; IEEE's rint goes to even)."""
+        lo, hi = xp.floor(x), xp.ceil(x)
+        return xp.where(x - lo <= hi - x, lo, hi)
+
     def sigmoid(x):
         # exp(-|x|) never overflows; the two branches are the same function.
         z = xp.exp(-xp.abs(x))
@@ -40,11 +46,38 @@ def unary_table(xp, special):
         "arcsin": xp.arcsin, "arccos": xp.arccos, "arctan": xp.arctan, "sinh": xp.sinh,
         "cosh": xp.cosh, "tanh": xp.tanh, "arcsinh": xp.arcsinh, "arccosh": xp.arccosh,
         "arctanh": xp.arctanh, "floor": xp.floor, "ceil": xp.ceil, "trunc": xp.trunc,
-        "rint": xp.rint, "round": round_half_away, "sigmoid": sigmoid,
+        "rint": rint_half_down, "round": round_half_away, "sigmoid": sigmoid,
         "relu": lambda x: xp.maximum(x, 0), "erf": special.erf, "erfinv": special.erfinv,
         "gamma": special.gamma, "gammaln": special.gammaln,
         "logical_not": lambda x: x == 0,
     }
+
+
+# MXNet's CPU kernels call C's float functions (``expf``, ``logf``, ``sinf``...), which
+# are correctly rounded or nearly so; NumPy's float32 SIMD loops are not (its float32
+# ``exp`` differs from the correctly rounded value in ~40% of elements).  Computing a
+# float32 input in float64 and rounding once gives MXNet's float32 result for 99.9% of
+# the elements for exp, 99.7% for log, 94-99% for the others listed (measured against
+# MXNet 1.9.1 on 200,000 random inputs: tests/ops/test_float32_math.py).
+_VIA_FLOAT64 = ("exp", "expm1", "log", "log2", "log10", "sin", "cos", "tan", "arcsin",
+                "arccos", "arctan", "cosh", "tanh", "cbrt")
+
+
+def _rounded_from_float64(f):
+    """``f`` for float32 arrays computed in float64 and rounded to float32."""
+    def g(x):
+        if x.dtype == np.float32:
+            return f(x, dtype=np.float64).astype(np.float32)
+        return f(x)
+    return g
+
+
+def _sigmoid_as_mxnet(x):
+    """MXNet's ``1 / (1 + exp(-x))`` in the input's type, with ``expf`` rounded from
+    float64 (exp(-x) = inf for very negative x gives 0, never NaN)."""
+    one = x.dtype.type(1)
+    e = np.exp(np.negative(x), dtype=np.float64).astype(x.dtype, copy=False)
+    return one / (one + e)
 
 
 def binary_table(xp):
@@ -77,7 +110,8 @@ class NumpyBackend(Backend):
     name = "numpy"
     _reference = None
     xp = np
-    _unary = unary_table(np, scipy.special)
+    _unary = dict(unary_table(np, scipy.special), sigmoid=_sigmoid_as_mxnet,
+                  **{op: _rounded_from_float64(getattr(np, op)) for op in _VIA_FLOAT64})
     _binary = binary_table(np)
     _reduce = dict(reduce_table(np), sum=np.add.reduce, prod=np.multiply.reduce,
                    max=np.maximum.reduce, min=np.minimum.reduce)   # (np.sum's own cost: ~2 us)
@@ -169,6 +203,8 @@ class NumpyBackend(Backend):
         res = f(x)
         if res.dtype != x.dtype:
             res = res.astype(x.dtype)
+        if not isinstance(res, self.xp.ndarray):     # a 0-d input gives a NumPy scalar
+            res = self.xp.asarray(res)
         if out is None:
             return res
         out[...] = res
@@ -186,13 +222,15 @@ class NumpyBackend(Backend):
                 b, "shape", arr.shape):      # the 0/1 result straight in the input dtype
             return self._binary[op](a, b, out=self.xp.empty(arr.shape, dtype))
         out = self._binary[op](a, b)
+        if not isinstance(out, self.xp.ndarray):     # 0-d inputs give a NumPy scalar
+            out = self.xp.asarray(out)
         return out if out.dtype == dtype else out.astype(dtype)
 
     def where(self, cond, a, b):
         return self.xp.where(cond != 0, a, b)
 
     def clip(self, x, lo, hi):
-        return self.xp.clip(x, lo, hi).astype(x.dtype, copy=False)
+        return self.xp.asarray(self.xp.clip(x, lo, hi)).astype(x.dtype, copy=False)
 
     # ---- reductions -------------------------------------------------------------------
     def reduce(self, op, x, axes, keepdims):

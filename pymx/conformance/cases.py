@@ -170,6 +170,10 @@ CASES = {
     "_slice_assign": C((4, 5), (2, 5), attrs={"begin": (1, None), "end": (3, None)}),
     "_slice_assign_scalar": C((4, 5), attrs={"scalar": 2.0, "begin": (1, 1), "end": (3, 4)}),
     "khatri_rao": C((3, 2), (4, 2)),
+    "_npi_einsum": [C((2, 3), (3, 4), attrs={"subscripts": "ij,jk->ik"}),
+                    C((3, 3), attrs={"subscripts": "ii->i"}),
+                    C((2, 3), (3,), attrs={"subscripts": "...j,j"})],
+    "_npi_arctan2": C("S", A("B", 0.5, 2.0)),
     "_linalg_mT": C((2, 3, 4)),
     # ---- indexing -----------------------------------------------------------------------
     "one_hot": C(I((2, 3), 4), attrs=[{"depth": 4}, {"depth": 4, "on_value": 2.0,
@@ -238,6 +242,11 @@ CASES = {
     "BatchNorm": C((2, 3, 4), None, None, A(None, grad=False), A(None, 0.5, 2, grad=False),
                    attrs=[{}, {"fix_gamma": False}, {"use_global_stats": True},
                           {"axis": -1, "fix_gamma": False}], tol={"float16": 0.3}),
+    "_contrib_SyncBatchNorm": C((2, 3, 4), None, None, A(None, grad=False),
+                               A(None, 0.5, 2, grad=False),
+                               attrs=[{"key": "k"}, {"key": "k", "fix_gamma": False},
+                                      {"key": "k", "use_global_stats": True}],
+                               tol={"float16": 0.3}),
     "LayerNorm": C((2, 3, 4), (4,), (4,), attrs=[{}, {"output_mean_var": True}]),
     "InstanceNorm": C((2, 3, 4), (3,), (3,)),
     "GroupNorm": C((2, 4, 3), None, None, attrs={"num_groups": 2}),
@@ -332,6 +341,7 @@ CASES = {
                        C((2, 3), A((2, 4, 3), grad=False), attrs={"vector": True})],
     "_pdf_sum": [C((2, 3), A((2,), grad=False)),
                  C((2, 4, 3), A((2, 3), grad=False), attrs={"vector": True})],
+    "_sparse_retain": C((5, 3), I((3,), 5)),
     "_histogram": C("S", attrs=[{"bin_cnt": 4, "range": (-1.0, 1.0)},
                                 {"bin_cnt": 1, "range": (0.5, 0.5)}], grad=False),
     "Correlation": C((1, 2, 5, 6), (1, 2, 5, 6), attrs=[
@@ -411,3 +421,47 @@ KERNEL_CASES = {
     "batch_matmul": [([(2, 5, 7), (2, 7, 3)], {}), ([(3, 4, 5), (3, 6, 4)],
                                                     dict(transpose_a=True, transpose_b=True))],
 }
+
+# ---- contrib: detection (pymx/ops/detection.py, roi_align.py) and layers (contrib_layers.py)
+_UNIT_BOXES = dict(dtypes=("float32", "float64"))      # host bookkeeping, sorted scores
+CASES.update({
+    "_contrib_MultiBoxPrior": C((1, 2, 3, 4), attrs=[{"sizes": (0.5, 0.25), "ratios": (1, 2)},
+                                                     {"clip": True, "steps": (0.3, 0.2)}]),
+    "_contrib_MultiBoxTarget": C(A((1, 6, 4), 0, 1), A((2, 2, 5), 0, 1), (2, 3, 6),
+                                 attrs=[{}, {"negative_mining_ratio": 2.0}], **_UNIT_BOXES),
+    "_contrib_MultiBoxDetection": C(A((2, 3, 6), 0, 1), A((2, 24), -0.5, 0.5),
+                                    A((1, 6, 4), 0, 1), attrs=[{}, {"force_suppress": True}],
+                                    **_UNIT_BOXES),
+    # distinct values: no score ties and no IoU on the threshold within a step
+    "_contrib_box_nms": C(A((2, 5, 6), kind="distinct"),
+                          attrs=[{}, {"id_index": 0}, {"topk": 3}], **_UNIT_BOXES),
+    "_contrib_box_iou": C((3, 4), (2, 4), attrs=[{}, {"format": "center"}]),
+    "_contrib_bipartite_matching": C(A((2, 3, 4), kind="distinct"),
+                                     attrs={"threshold": 0.1}, **_UNIT_BOXES),
+    "_contrib_box_encode": C(A((2, 3), -1, 0.4), I((2, 3), 2), A((2, 3, 4), 0, 1),
+                             A((2, 2, 4), 0, 1), (4,), A((4,), 0.5, 1.5)),
+    "_contrib_box_decode": C((2, 3, 4), A((1, 3, 4), 0.1, 1), attrs=[{}, {"format": "corner"}]),
+    # rois [batch, x1, y1, x2, y2] drawn from {0, 1}; the op is linear in data
+    "_contrib_ROIAlign": C((2, 2, 5, 5), I((3, 5), 2),
+                           attrs=[{"pooled_size": (2, 2), "spatial_scale": 1.0},
+                                  {"pooled_size": (1, 2), "spatial_scale": 2.0,
+                                   "sample_ratio": 2}]),
+    "_contrib_BilinearResize2D": C((1, 2, 4, 5), attrs=[
+        {"height": 6, "width": 3}, {"height": 3, "width": 7, "align_corners": False},
+        {"mode": "to_odd_up"}]),
+    "_contrib_AdaptiveAvgPooling2D": C((1, 2, 5, 4), attrs=[{"output_size": 2},
+                                                            {"output_size": (3, 3)}]),
+    "_contrib_boolean_mask": C((4, 3), I((4,), 2)),
+    "_contrib_index_copy": C((5, 3), I((2,), 5), (2, 3)),
+    "_contrib_backward_index_copy": C((5, 3), (5, 3), I((2,), 5), (2, 3), grad=False),
+    "_contrib_index_array": C((2, 3), attrs=[{}, {"axes": (1,)}]),
+    "_contrib_arange_like": C("S", attrs=[{}, {"start": 1.0, "step": 0.5, "repeat": 2}]),
+    "_contrib_div_sqrt_dim": C("S"),
+    "_contrib_quadratic": C("S", attrs=[{"a": 1.5, "b": -2.0, "c": 0.5}, {}]),
+    "_contrib_gradientmultiplier": C("S", attrs={"scalar": -0.5}),
+    "_contrib_allclose": C("S", "S", attrs=[{}, {"rtol": 0.5, "atol": 1.0}], grad=False),
+})
+VIA.update({"_backward_contrib_box_nms": "_contrib_box_nms",
+            "_backward_contrib_BilinearResize2D": "_contrib_BilinearResize2D",
+            "_backward_contrib_AdaptiveAvgPooling2D": "_contrib_AdaptiveAvgPooling2D",
+            "_backward_contrib_boolean_mask": "_contrib_boolean_mask"})

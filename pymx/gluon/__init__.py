@@ -3,7 +3,8 @@
 ``Block``/``HybridBlock`` (block.py) hold ``Parameter`` s (parameter.py) and child
 blocks; ``nn`` has the layers, ``loss`` the losses, ``Trainer`` (trainer.py) applies an
 ``mx.optimizer`` to the parameters after ``autograd.backward``, ``data`` loads batches,
-``utils`` has split_and_load and clip_global_norm.
+``utils`` has split_and_load and clip_global_norm; ``contrib`` MXNet's contributed
+layers, cells and the ``Estimator``.
 """
 from .parameter import Parameter, Constant, ParameterDict, DeferredInitializationError
 from .block import Block, HybridBlock, SymbolBlock
@@ -13,6 +14,8 @@ from . import loss
 from .trainer import Trainer
 from . import data
 from . import rnn, model_zoo
+from . import contrib
 
 __all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block",
-           "HybridBlock", "SymbolBlock", "nn", "utils", "loss", "Trainer", "data", "rnn", "model_zoo"]
+           "HybridBlock", "SymbolBlock", "nn", "utils", "loss", "Trainer", "data", "rnn", "model_zoo",
+           "contrib"]

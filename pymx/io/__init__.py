@@ -11,6 +11,7 @@ from .io import (DataDesc, DataBatch, DataIter, NDArrayIter, ResizeIter, Prefetc
                  MNISTIter)
 from .csv_iter import CSVIter
 from .image_record_iter import ImageRecordIter
+from .libsvm_iter import LibSVMIter
 
 __all__ = ["DataDesc", "DataBatch", "DataIter", "NDArrayIter", "ResizeIter",
-           "PrefetchingIter", "MNISTIter", "CSVIter", "ImageRecordIter"]
+           "PrefetchingIter", "MNISTIter", "CSVIter", "ImageRecordIter", "LibSVMIter"]

@@ -3,11 +3,14 @@
 ``Module(symbol)`` -> ``bind`` (allocate executors for the input shapes) ->
 ``init_params`` -> ``init_optimizer`` -> per batch ``forward``/``backward``/``update``;
 ``fit`` runs that loop, ``score``/``predict`` evaluate.  ``BaseModule`` holds the loops,
-``Module`` the executors (``executor_group.py`` splits a batch over several contexts).
+``Module`` the executors (``executor_group.py`` splits a batch over several contexts);
+``BucketingModule`` keeps one ``Module`` per input length (bucket), all sharing the
+default bucket's parameters.
 
 Chapter 8 (training machinery) teaches this package.
 """
 from .base_module import BaseModule
 from .module import Module
+from .bucketing_module import BucketingModule
 
-__all__ = ["BaseModule", "Module"]
+__all__ = ["BaseModule", "Module", "BucketingModule"]

@@ -57,4 +57,10 @@ from .ufunc import (add, subtract, multiply, divide, true_divide, modulo, power,
                     lesser_equal, logical_and, logical_or, logical_xor, negative)
 
 from .saveload import save, load, load_frombuffer  # noqa: E402,F401
+from . import sparse  # noqa: E402
+_register._SPARSE = sparse
 from . import random  # noqa: E402,F401
+from . import control_flow as _control_flow  # noqa: E402
+contrib.foreach = _control_flow.foreach
+contrib.while_loop = _control_flow.while_loop
+contrib.cond = _control_flow.cond

@@ -167,11 +167,14 @@ class NDArray:
         """The same array as a legacy ``NDArray``: shares memory and autograd history."""
         return _reclass(self, NDArray)
 
+    @property
+    def stype(self):
+        """The storage type: 'default' (dense); sparse arrays are in ``nd.sparse``."""
+        return "default"
+
     def tostype(self, stype):
-        """Only dense ('default') storage exists in pymx."""
-        if stype != "default":
-            raise MXNetError(f"tostype: sparse storage {stype!r} is not supported by pymx")
-        return self
+        """A copy with storage ``stype``: 'default', 'csr' (2-D) or 'row_sparse'."""
+        return _op("cast_storage", self, stype=stype)
 
     def wait_to_read(self):
         """Block until pending writes to this array are done (eager in pymx)."""
@@ -196,9 +199,12 @@ class NDArray:
     # ---- autograd ----------------------------------------------------------------------
     def attach_grad(self, grad_req="write", stype=None):
         """Allocate a zero gradient buffer and mark this array as a variable to
-        differentiate with respect to.  ``grad_req``: 'write', 'add' or 'null'."""
+        differentiate with respect to.  ``grad_req``: 'write', 'add' or 'null';
+        ``stype='row_sparse'`` makes the gradient buffer row_sparse."""
         from .. import autograd
-        autograd.mark_variables([self], [zeros_like_native(self)], grad_reqs=grad_req)
+        grad = zeros_like_native(self) if stype in (None, "default") else \
+            _nd_op.cast_storage(zeros_like_native(self), stype=stype)
+        autograd.mark_variables([self], [grad], grad_reqs=grad_req)
 
     def detach(self):
         """The same data, cut out of the recorded graph (its gradient stops here)."""

@@ -13,10 +13,11 @@ from ..engine import get_engine
 from ..ops.registry import Attrs, get_op
 from ..util import NP_MODE
 
-__all__ = ["invoke", "make_function", "record_view", "result_class"]
+__all__ = ["invoke", "dense_invoke", "make_function", "record_view", "result_class"]
 
 _NDArray = None        # set by ndarray/__init__.py (this file is imported before the class)
 _NP_NDARRAY = None     # mx.np.ndarray, set by numpy/__init__.py
+_SPARSE = None         # ndarray/sparse.py, set by ndarray/__init__.py
 
 
 def result_class(inputs=()):
@@ -39,7 +40,22 @@ def invoke(op, inputs, kwargs, out=None):
 
     Returns one NDArray, or a list when the op has several visible outputs.  With
     ``out`` the result is written into that NDArray (or list of NDArrays) instead.
+    A sparse input or ``out`` goes to ``sparse.dispatch`` (sparse kernel, else
+    storage fallback), which calls ``dense_invoke`` on dense arrays.
     """
+    sp = _SPARSE
+    if sp is not None:
+        types = sp.TYPES
+        if op.name in sp.ALWAYS or out.__class__ in types:
+            return sp.dispatch(op, inputs, kwargs, out)
+        for x in inputs:
+            if x.__class__ in types:
+                return sp.dispatch(op, inputs, kwargs, out)
+    return dense_invoke(op, inputs, kwargs, out)
+
+
+def dense_invoke(op, inputs, kwargs, out=None):
+    """``invoke`` for dense arrays: parse, run on the engine, wrap, record."""
     NDArray = result_class(inputs)
     ctx = kwargs.pop("ctx", None) if not inputs else None
     a = op.parse_attrs(kwargs)

@@ -48,9 +48,10 @@ What pymx does, and where it differs from MXNet 1.9.1:
   record after the shape, exactly as V2 does, so pymx reads them as "none" too.
 * Every array loads on ``cpu(0)``, whatever context it was saved from (MXNet copies
   to the saved GPU when one exists).  The saved context is otherwise ignored.
-* Sparse records (``row_sparse``, ``csr``) load **densely**: pymx stores every array
-  densely, and MXNet's own Gluon loader treats dense and row_sparse as
-  interchangeable.  The indices are checked to lie inside the shape.
+* Sparse records (``row_sparse``, ``csr``) load as ``RowSparseNDArray`` /
+  ``CSRNDArray`` and are written back byte for byte as MXNet writes them (a V2 record
+  with storage shape, int64 aux arrays).  The indices are checked to lie inside the
+  shape and a csr ``indptr`` to be monotonic.
 * ``bfloat16`` (type flag 12) has no NumPy dtype; it loads as ``float32`` (exact:
   a bfloat16 is the upper half of a float32).
 * Files are written atomically: to a temporary file in the same directory, which is
@@ -111,12 +112,37 @@ def _header_fields(arr):
 
 
 def _write_record(f, arr):
-    """Write one dense record of NDArray ``arr`` to the binary file object ``f``."""
+    """Write one record of NDArray ``arr`` to the binary file object ``f``."""
+    if arr.stype != "default":
+        return _write_sparse_record(f, arr)
     magic, shape, dev_type, dev_id, flag, data = _header_fields(arr)
     f.write(struct.pack("<Ii", magic, STYPE_DEFAULT))
     f.write(struct.pack(f"<i{len(shape)}q", len(shape), *shape))    # TShape
     f.write(struct.pack("<iii", dev_type, dev_id, flag))             # context, type flag
     f.write(data.reshape(-1).view(np.uint8))                         # raw data, C order
+
+
+def _write_sparse_record(f, arr):
+    """A row_sparse or csr record: storage shape before the shape, aux types and
+    shapes after the type flag, the values and then the aux arrays (MXNet's order)."""
+    values = np.ascontiguousarray(arr._values)
+    if values.dtype not in DTYPE_TO_FLAG:
+        raise MXNetError(f"nd.save: dtype {values.dtype} has no MXNet type flag")
+    stype = STYPE_ROW_SPARSE if arr.stype == "row_sparse" else STYPE_CSR
+    ctx = arr.context
+    dev_type, dev_id = ctx.device_typeid, ctx.device_id
+    if dev_type not in MXNET_DEVICES:
+        dev_type, dev_id = DEV_CPU, 0
+    aux = [np.ascontiguousarray(a, dtype="<i8") for a in arr._aux]
+    f.write(struct.pack("<Ii", V2_MAGIC, stype))
+    for shape in (values.shape, arr.shape):                           # TShapes
+        f.write(struct.pack(f"<i{len(shape)}q", len(shape), *shape))
+    f.write(struct.pack("<iii", dev_type, dev_id, DTYPE_TO_FLAG[values.dtype]))
+    for a in aux:
+        f.write(struct.pack("<iiq", DTYPE_TO_FLAG[np.dtype(np.int64)], 1, a.size))
+    f.write(values.astype(values.dtype.newbyteorder("<"), copy=False).reshape(-1).view(np.uint8))
+    for a in aux:
+        f.write(a.view(np.uint8))
 
 
 def _record_bytes(arr):
@@ -350,17 +376,15 @@ def _read_record(r):
         aux_meta.append((aux_dtype, aux_shape))
     values = _finish_dtype(flag, _read_data(r, dtype, storage_shape, "sparse values"))
     aux = [_read_data(r, t, s, f"aux {i} data") for i, (t, s) in enumerate(aux_meta)]
-    return _densify(r, stype, shape, values, aux)
+    return _sparse_parts(r, stype, shape, values, aux)
 
 
-def _densify(r, stype, shape, values, aux):
-    """Scatter a row_sparse or csr record into a dense array of ``shape``."""
+def _sparse_parts(r, stype, shape, values, aux):
+    """Check a row_sparse or csr record's parts against ``shape``; returns
+    ``(stype name, shape, values, aux list)`` (``_to_ndarray`` makes the array)."""
     name = STYPE_NAMES[stype]
     _numel(r, shape, f"{name} shape")
-    try:
-        dense = np.zeros(shape, dtype=values.dtype)
-    except (ValueError, MemoryError) as err:
-        r.fail(f"cannot make the dense {shape} array for a {name} record: {err}")
+    aux = [a.astype(np.int64) for a in aux]
     if stype == STYPE_ROW_SPARSE:          # values[k] is row idx[k]
         (idx,) = aux
         if len(shape) < 1 or values.shape[1:] != shape[1:] or idx.shape != values.shape[:1]:
@@ -368,8 +392,7 @@ def _densify(r, stype, shape, values, aux):
                    f"do not fit shape {shape}")
         if idx.size and (idx.min() < 0 or idx.max() >= shape[0]):
             r.fail(f"row_sparse row index out of range [0, {shape[0]})")
-        dense[idx] = values
-        return dense
+        return name, shape, values, aux
     indptr, idx = aux                      # csr: row i holds values[indptr[i]:indptr[i+1]]
     if (len(shape) != 2 or indptr.shape != (shape[0] + 1,) or idx.shape != values.shape
             or values.ndim != 1):
@@ -380,17 +403,20 @@ def _densify(r, stype, shape, values, aux):
         r.fail("csr indptr must start at 0, never decrease, and end at the number of values")
     if idx.size and (idx.min() < 0 or idx.max() >= shape[1]):
         r.fail(f"csr column index out of range [0, {shape[1]})")
-    rows = np.repeat(np.arange(shape[0]), steps)
-    dense[rows, idx] = values
-    return dense
+    return name, shape, values, aux
 
 
 def _to_ndarray(data):
-    """Wrap a loaded numpy array as an NDArray on cpu(0) (None stays None)."""
+    """Wrap a loaded numpy array (or sparse parts) as an NDArray on cpu(0) (None
+    stays None)."""
     if data is None:
         return None
     from ..context import cpu
     from .ndarray import NDArray
+    if isinstance(data, tuple):
+        from .sparse import _CLASSES
+        name, shape, values, aux = data
+        return _CLASSES[name](values, aux, shape, cpu())
     return NDArray(data, cpu())
 
 

@@ -11,7 +11,9 @@ array([3., 4., 5.])
 
 The array class is ``ndarray`` (``ndarray.py``), a subclass of the legacy
 ``NDArray`` with NumPy semantics; the functions are grouped by kind: ``creation``,
-``elementwise``, ``reduction``, ``manipulation``, ``linalg`` and ``random``.  All of
+``elementwise``, ``reduction``, ``manipulation``, ``stacking``, ``rearranging``,
+``matrices``, ``counting``, ``linalg``, ``random`` and ``utils``; ``fallback`` holds the
+functions MXNet 1.9.1 itself runs with NumPy on the host.  All of
 them call operators of the one registry, so autograd, ``hybridize`` and every backend
 work on ``mx.np`` arrays as on legacy ones.  ``npx`` (``pymx/numpy_extension``) holds
 the deep-learning operators and ``set_np``.  Chapter 3 teaches this package.
@@ -25,6 +27,12 @@ from .creation import *  # noqa: F401,F403
 from .elementwise import *  # noqa: F401,F403
 from .reduction import *  # noqa: F401,F403
 from .manipulation import *  # noqa: F401,F403
+from .stacking import *  # noqa: F401,F403
+from .rearranging import *  # noqa: F401,F403
+from .matrices import *  # noqa: F401,F403
+from .counting import *  # noqa: F401,F403
+from .fallback import *  # noqa: F401,F403
+from .utils import *  # noqa: F401,F403
 from .linalg import dot, matmul  # noqa: F401
 from . import linalg, random  # noqa: F401
 

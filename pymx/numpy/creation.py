@@ -15,7 +15,8 @@ from ..ndarray import op as _nd
 from ..ndarray.ndarray import NDArray
 
 __all__ = ["array", "asarray", "zeros", "ones", "full", "empty", "arange", "linspace",
-           "eye", "zeros_like", "ones_like", "full_like", "meshgrid"]
+           "eye", "zeros_like", "ones_like", "full_like", "meshgrid", "copy", "identity",
+           "empty_like", "logspace", "blackman", "hamming", "hanning"]
 
 
 def _as_np(x):
@@ -125,3 +126,54 @@ def meshgrid(*xi, indexing="xy"):
         view[ax] = x.shape[0]
         out.append(_nd.broadcast_to(x.reshape(view), shape=tuple(shape)))
     return out
+
+
+def copy(a, out=None):
+    """A new array with ``a``'s values (differentiable: the ``_copy`` operator)."""
+    result = asarray(a).copy()
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def identity(n, dtype=None, ctx=None):
+    """The ``n x n`` identity matrix (float32 unless ``dtype``)."""
+    return eye(n, dtype=dtype, ctx=ctx)
+
+
+def empty_like(prototype, dtype=None, order="C", subok=False, shape=None):
+    """An uninitialised array with ``prototype``'s shape (or ``shape``), dtype and
+    context."""
+    return empty(prototype.shape if shape is None else shape,
+                 prototype.dtype if dtype is None else dtype, ctx=prototype.context)
+
+
+def logspace(start, stop, num=50, endpoint=True, base=10.0, dtype=None, axis=0, ctx=None):
+    """``base ** linspace(start, stop, num)``: ``num`` numbers evenly spaced on a log
+    scale from ``base**start`` to ``base**stop`` (float32 unless ``dtype``)."""
+    if axis != 0:
+        raise NotImplementedError(f"logspace: only axis=0 is supported, got axis={axis}")
+    exps = _np.linspace(start, stop, num, endpoint=endpoint, dtype=_np.float64)
+    return array(_np.power(base, exps), dtype=_dtype(dtype), ctx=ctx)
+
+
+def _window(fn, M, dtype, ctx):
+    M = int(M)
+    return array(fn(M) if M > 0 else _np.zeros(0), dtype=_dtype(dtype), ctx=ctx)
+
+
+def blackman(M, dtype=_np.float32, ctx=None):
+    """The Blackman window of ``M`` points:
+    ``0.42 - 0.5 cos(2 pi n / (M - 1)) + 0.08 cos(4 pi n / (M - 1))``."""
+    return _window(_np.blackman, M, dtype, ctx)
+
+
+def hamming(M, dtype=_np.float32, ctx=None):
+    """The Hamming window of ``M`` points: ``0.54 - 0.46 cos(2 pi n / (M - 1))``."""
+    return _window(_np.hamming, M, dtype, ctx)
+
+
+def hanning(M, dtype=_np.float32, ctx=None):
+    """The Hann window of ``M`` points: ``0.5 - 0.5 cos(2 pi n / (M - 1))``."""
+    return _window(_np.hanning, M, dtype, ctx)

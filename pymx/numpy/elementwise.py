@@ -209,3 +209,173 @@ def allclose(a, b, rtol=1e-05, atol=1e-08, equal_nan=False):
         close = binary("greater", binary("add", close.astype(_np.int32),
                                          (isnan(a).astype(_np.int32) * isnan(b))), 0)
     return bool(close.asnumpy().all())
+
+
+# ---- more NumPy math (MXNet 1.9.1's _npi_* functions) ---------------------------------
+remainder = _binary_function("mod")
+remainder.__name__ = "remainder"
+UNARY.update(fabs="abs", deg2rad="radians", rad2deg="degrees")
+for _name in ("fabs", "deg2rad", "rad2deg"):
+    globals()[_name] = _unary_function(_name, UNARY[_name])
+
+
+def _arrays(x1, x2):
+    """Both operands as ``mx.np`` arrays of one dtype (``result_type``), a scalar taking
+    the array's dtype, on the array's context."""
+    from .creation import asarray
+    like = x1 if isinstance(x1, NDArray) else x2 if isinstance(x2, NDArray) else None
+    if like is None:
+        x1, x2 = asarray(x1), asarray(x2)
+        like = x1
+    dtype = result_type(*(v.dtype if isinstance(v, NDArray) else like.dtype
+                          for v in (x1, x2)))
+    return (asarray(x1, dtype=dtype, ctx=like.context),
+            asarray(x2, dtype=dtype, ctx=like.context))
+
+
+def _finish(result, out):
+    if out is not None:
+        out[...] = result
+        return out
+    return result
+
+
+def arctan2(x1, x2, out=None):
+    """The angle of the point ``(x2, x1)`` in ``(-pi, pi]`` (``arctan(x1 / x2)`` with
+    the quadrant), broadcast.  Integer input gives an integer result (the angle
+    truncated, as MXNet 1.9.1).  Differentiable (``_npi_arctan2``:
+    ``d/dx1 = x2 / r^2``, ``d/dx2 = -x1 / r^2``)."""
+    x1, x2 = _arrays(x1, x2)
+    if x1.dtype.kind in "biu":
+        angle = _call("_npi_arctan2", [x1.astype(_np.float32), x2.astype(_np.float32)], {})
+        return _finish(angle.astype(x1.dtype), out)
+    return _finish(_call("_npi_arctan2", [x1, x2], {}), out)
+
+
+def hypot(x1, x2, out=None):
+    """``sqrt(x1**2 + x2**2)`` elementwise, broadcast (``broadcast_hypot``)."""
+    x1, x2 = _arrays(x1, x2)
+    if x1.dtype.kind in "biu":
+        x1, x2 = x1.astype(_np.float32), x2.astype(_np.float32)
+    return _finish(_nd.broadcast_hypot(x1, x2), out)
+
+
+def copysign(x1, x2, out=None):
+    """``|x1|`` with the sign of ``x2`` (negative where ``x2 < 0``), broadcast; the
+    gradient w.r.t. x1 is ``sign(x1) * sign``, none w.r.t. x2."""
+    x1, x2 = _arrays(x1, x2)
+    sign = 1 - 2 * binary("less", x2, 0).astype(x1.dtype)
+    return _finish(binary("multiply", _nd.abs(x1), sign), out)
+
+
+def ldexp(x1, x2, out=None):
+    """``x1 * 2**x2`` elementwise, broadcast (differentiable in both)."""
+    x1, x2 = _arrays(x1, x2)
+    return _finish(binary("multiply", x1, binary("power", 2.0, x2)), out)
+
+
+def _host_binary(name, fn, x1, x2, out, kinds="iub"):
+    """``fn`` (a NumPy ufunc) on the host for integer/bool inputs: no gradient."""
+    from .creation import array
+    x1, x2 = _arrays(x1, x2)
+    if x1.dtype.kind not in kinds:
+        raise TypeError(f"{name}: only integer or bool inputs are supported, got "
+                        f"{x1.dtype}")
+    return _finish(array(fn(x1.asnumpy(), x2.asnumpy()), dtype=x1.dtype, ctx=x1.context),
+                   out)
+
+
+def lcm(x1, x2, out=None):
+    """Least common multiple of integer arrays, broadcast (``|x1 * x2| / gcd``)."""
+    return _host_binary("lcm", _np.lcm, x1, x2, out, "iu")
+
+
+def bitwise_and(x1, x2, out=None):
+    """Bitwise AND of integer or bool arrays."""
+    return _host_binary("bitwise_and", _np.bitwise_and, x1, x2, out)
+
+
+def bitwise_or(x1, x2, out=None):
+    """Bitwise OR of integer or bool arrays."""
+    return _host_binary("bitwise_or", _np.bitwise_or, x1, x2, out)
+
+
+def bitwise_xor(x1, x2, out=None):
+    """Bitwise XOR of integer or bool arrays."""
+    return _host_binary("bitwise_xor", _np.bitwise_xor, x1, x2, out)
+
+
+def invert(x, out=None):
+    """Bitwise NOT (``~x``) of an integer or bool array (for bool: logical not)."""
+    return _host_binary("invert", lambda a, b: _np.invert(a), x, x, out)
+
+
+bitwise_not = invert
+
+
+def logical_not(x, out=None):
+    """True where ``x`` is zero (a bool array)."""
+    from .creation import asarray
+    return _finish(_nd.logical_not(asarray(x)).astype(_np.bool_), out)
+
+
+def _half_even(x):
+    """NumPy's rounding: the nearer integer, the even one on a tie (MXNet's legacy
+    ``rint`` takes the lower one, ``round`` the one away from zero)."""
+    f = _nd.floor(x)
+    d = x - f
+    tie = f + _nd._mod_scalar(f, scalar=2.0)      # the even one of f and f + 1
+    return _nd.where(d > 0.5, f + 1, _nd.where(d < 0.5, f, tie))
+
+
+def round(x, decimals=0, out=None):  # noqa: A001 (NumPy's name)
+    """Round to ``decimals`` decimal places, halves to even (NumPy's rule, not the
+    legacy ``round``'s halves away from zero): ``x * 10**d`` rounded, ``/ 10**d``."""
+    from .creation import asarray
+    x = asarray(x)
+    if x.dtype.kind in "biu" and decimals >= 0:
+        return _finish(x.copy(), out)
+    if decimals == 0:
+        return _finish(_half_even(x), out)
+    scale = 10.0 ** decimals
+    return _finish(binary("true_divide", _half_even(binary("multiply", x, scale)), scale),
+                   out)
+
+
+around = round_ = round
+
+
+def isposinf(x, out=None):
+    """True where ``x`` is +inf."""
+    return _finish(binary("equal", x, _np.inf), out)
+
+
+def isneginf(x, out=None):
+    """True where ``x`` is -inf."""
+    return _finish(binary("equal", x, -_np.inf), out)
+
+
+def nan_to_num(x, copy=True, nan=0.0, posinf=None, neginf=None):
+    """NaN -> ``nan``, +inf -> ``posinf`` (default: the dtype's largest value), -inf
+    -> ``neginf`` (the most negative).  The gradient is 1 where ``x`` is finite, 0
+    elsewhere.  ``copy=False`` writes into ``x``.  Integer arrays are returned as is."""
+    from .creation import asarray, full_like
+    x = asarray(x)
+    if x.dtype.kind in "biu":
+        return x.copy() if copy else x
+    info = _np.finfo(x.dtype)
+    posinf = info.max if posinf is None else posinf
+    neginf = info.min if neginf is None else neginf
+    y = where(isnan(x), full_like(x, nan), x)
+    y = where(isposinf(x), full_like(x, posinf), y)
+    y = where(isneginf(x), full_like(x, neginf), y)
+    if not copy:
+        x[...] = y
+        return x
+    return y
+
+
+__all__ += ["remainder", "fabs", "deg2rad", "rad2deg", "arctan2", "hypot", "copysign",
+            "ldexp", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "invert",
+            "bitwise_not", "logical_not", "round", "around", "round_", "isposinf",
+            "isneginf", "nan_to_num"]

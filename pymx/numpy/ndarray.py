@@ -87,6 +87,15 @@ class ndarray(NDArray):
         return self
 
     # ---- printing ----------------------------------------------------------------------
+    def __format__(self, spec):
+        """``f"{x:.3f}"`` formats a zero-dim array's element (d2l prints losses this way);
+        a format spec on a larger array is a TypeError, as in MXNet."""
+        if self.ndim == 0:
+            return format(self.item(), spec)
+        if spec:
+            raise TypeError("Cannot format mxnet.numpy.ndarray with format_spec")
+        return str(self)
+
     def __repr__(self):
         """NumPy's repr without ``dtype=float32`` (the default), with the dtype for
         other types (bool excepted, as NumPy) and ``ctx=`` for a non-cpu device."""

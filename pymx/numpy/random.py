@@ -1,7 +1,8 @@
 """``mx.np.random``: NumPy-style random draws (``size`` rather than ``shape``).
 
-Every draw is a legacy random operator (``_random_normal``...), so it comes from the
-host generator that ``seed`` (``mx.random.seed``) seeds.  ``size=None`` gives one
+``uniform`` and ``normal`` are MXNet's ``_npi_uniform``/``_npi_normal`` operators,
+which draw from MXNet's serial CPU generator (so a seed gives MXNet's numbers); the
+others are legacy random operators.  All are seeded by ``seed`` (``mx.random.seed``).  ``size=None`` gives one
 draw as a zero-dim array.  Defaults as MXNet 1.9.1: float32 samples, int64 from
 ``randint`` and ``choice``.
 """
@@ -36,14 +37,29 @@ def _draw(fn, params, size, dtype, ctx):
     return _reshape_exact(x.as_np_ndarray(), final)
 
 
+def _serial(name, a, b, size, dtype, ctx):
+    for p in (a, b):
+        if isinstance(p, NDArray):
+            raise TypeError(f"mx.np.random.{name}: array parameters are not supported by "
+                            "pymx; pass numbers")
+    if name == "normal" and b < 0:
+        raise ValueError(f"mx.np.random.normal: scale must be non-negative, got {b}")
+    first, second = ("low", "high") if name == "uniform" else ("loc", "scale")
+    shape, final = _size(size)
+    x = getattr(_nd, f"_npi_{name}")(**{first: a, second: b}, size=shape, ctx=ctx,
+                                     dtype=_np.dtype(dtype or _np.float32).name)
+    return _reshape_exact(x.as_np_ndarray(), final)
+
+
 def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples of N(loc, scale^2)."""
-    return _out(_draw(_nd_random.normal, [loc, scale], size, dtype, ctx), out)
+    """Samples of N(loc, scale^2) (float32 arithmetic, then ``dtype``); scale < 0 is a
+    ValueError, as in MXNet."""
+    return _out(_serial("normal", loc, scale, size, dtype, ctx), out)
 
 
 def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples uniform on [low, high)."""
-    return _out(_draw(_nd_random.uniform, [low, high], size, dtype, ctx), out)
+    """Samples uniform on [low, high) (float32 arithmetic, then ``dtype``)."""
+    return _out(_serial("uniform", low, high, size, dtype, ctx), out)
 
 
 def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):

@@ -17,7 +17,8 @@ from ..ndarray import op as _nd
 from ..ndarray.indexing import _reshape_exact
 
 __all__ = ["sum", "mean", "prod", "max", "min", "argmax", "argmin", "std", "var",
-           "cumsum"]
+           "cumsum", "amax", "amin", "product", "all", "any", "sometrue", "average",
+           "percentile", "quantile"]
 
 
 def _axes(axis, ndim):
@@ -142,3 +143,110 @@ def cumsum(a, axis=None, dtype=None, out=None):
         out[...] = y
         return out
     return y
+
+
+amax, amin, product = max, min, prod
+
+
+def _truth(op, a, axis, out, keepdims):
+    """``all`` (op 'min') or ``any`` (op 'max') of ``a != 0``, as a bool array."""
+    from .creation import asarray
+    from .elementwise import binary
+    a = asarray(a)
+    nonzero = binary("not_equal", a, 0).astype(_np.int32)
+    if a.size == 0:
+        axes = _axes(axis, a.ndim)
+        shape = tuple(1 if i in axes else d for i, d in enumerate(a.shape)) if keepdims \
+            else tuple(d for i, d in enumerate(a.shape) if i not in axes)
+        from .creation import full
+        return _finish(full(shape, op == "min", dtype=_np.bool_, ctx=a.context), a,
+                       (), True, out)
+    return _finish(_reduce(op, nonzero, axis, None, None, keepdims).astype(_np.bool_), a,
+                   (), True, out)
+
+
+def all(a, axis=None, out=None, keepdims=False):  # noqa: A001 (NumPy's name)
+    """True (a bool array; zero-dim for ``axis=None``) where every element along
+    ``axis`` is non-zero; True for an empty reduction."""
+    return _truth("min", a, axis, out, keepdims)
+
+
+def any(a, axis=None, out=None, keepdims=False):  # noqa: A001 (NumPy's name)
+    """True where some element along ``axis`` is non-zero; False for an empty one."""
+    return _truth("max", a, axis, out, keepdims)
+
+
+sometrue = any
+
+
+def average(a, axis=None, weights=None, returned=False, out=None):
+    """The weighted mean ``sum(a * w) / sum(w)`` along ``axis`` (``weights=None``:
+    ``mean``).  1-D ``weights`` of the axis' length apply along ``axis``; otherwise
+    they must have ``a``'s shape.  ``returned=True`` also gives ``sum(w)`` (for 1-D
+    weights a zero-dim sum, as MXNet 1.9.1).  Integer input without weights keeps its
+    dtype (the mean truncated, as MXNet).  Differentiable in ``a`` and ``weights``."""
+    from .creation import asarray
+    from .elementwise import binary
+    if a.dtype.kind in "biu" and weights is None:
+        avg = average(a.astype(_np.float32), axis, None, returned)
+        return (avg[0].astype(a.dtype), avg[1]) if returned else avg.astype(a.dtype)
+    if a.dtype.kind in "biu":
+        a = a.astype(_np.float32)
+    if weights is None:
+        avg = mean(a, axis)
+        n = a.size if axis is None else _np.prod([a.shape[i] for i in _axes(axis, a.ndim)])
+        result = (avg, asarray(_np.full(avg.shape, n, dtype=a.dtype), ctx=a.context)) \
+            if returned else avg
+    else:
+        w = asarray(weights, dtype=a.dtype if weights.dtype.kind in "biu" else None)
+        if w.shape != a.shape:
+            if axis is None:
+                raise TypeError("average: Axis must be specified when shapes of a and "
+                                f"weights differ ({a.shape} and {w.shape})")
+            if w.ndim != 1 or w.shape[0] != a.shape[axis]:
+                raise ValueError(f"average: 1-D weights need the length of axis {axis} of "
+                                 f"{a.shape}, got shape {w.shape}")
+            view = [1] * a.ndim
+            view[axis] = w.shape[0]
+            w1 = w
+            w = _nd.broadcast_to(_reshape_exact(w, tuple(view)), shape=a.shape)
+        scl = sum(w, axis)
+        if returned and w.shape != getattr(weights, "shape", None):
+            scl, avg = sum(w1), binary("true_divide", sum(binary("multiply", a, w), axis),
+                                       scl)
+            return avg, scl
+        avg = binary("true_divide", sum(binary("multiply", a, w), axis), scl)
+        result = (avg, scl) if returned else avg
+    if out is not None:
+        out[...] = result[0] if returned else result
+    return result
+
+
+def percentile(a, q, axis=None, out=None, overwrite_input=None, interpolation="linear",
+               keepdims=False):
+    """The ``q``-th percentiles (0..100) of ``a`` along ``axis``: sorted values
+    interpolated at position ``q / 100 * (n - 1)`` (``interpolation``: 'linear',
+    'lower', 'higher', 'midpoint', 'nearest').  Computed on the host (as MXNet: no
+    gradient); the result has ``a``'s float dtype (float32 for integers)."""
+    from .creation import array
+    if overwrite_input is not None:
+        raise NotImplementedError("percentile: overwrite_input is not supported (as MXNet)")
+    qs = q.asnumpy() if hasattr(q, "asnumpy") else _np.asarray(q)
+    if _np.any(qs < 0) or _np.any(qs > 100):
+        raise ValueError("percentile: Percentiles must be in the range [0, 100]")
+    y = _np.percentile(a.asnumpy(), qs, axis=axis, method=interpolation, keepdims=keepdims)
+    dtype = a.dtype if a.dtype.kind == "f" else _np.float32
+    y = array(_np.asarray(y), dtype=dtype, ctx=a.context)
+    if out is not None:
+        out[...] = y
+        return out
+    return y
+
+
+def quantile(a, q, axis=None, out=None, overwrite_input=None, interpolation="linear",
+             keepdims=False):
+    """``percentile(a, 100 * q, ...)``: ``q`` in 0..1."""
+    qs = q.asnumpy() if hasattr(q, "asnumpy") else _np.asarray(q, dtype=_np.float64)
+    if _np.any(qs < 0) or _np.any(qs > 1):
+        raise ValueError("quantile: Quantiles must be in the range [0, 1]")
+    return percentile(a, qs * 100, axis, out, overwrite_input, interpolation, keepdims)

@@ -11,7 +11,8 @@ from ..ndarray import op as _nd
 __all__ = ["relu", "sigmoid", "softmax", "log_softmax", "activation", "fully_connected",
            "convolution", "pooling", "batch_norm", "layer_norm", "dropout", "pick",
            "one_hot", "topk", "sequence_mask", "reshape", "embedding", "batch_dot",
-           "gamma", "gammaln", "erf", "leaky_relu", "batch_flatten", "stop_gradient"]
+           "gamma", "gammaln", "erf", "leaky_relu", "batch_flatten", "stop_gradient",
+           "multibox_prior", "multibox_target", "multibox_detection", "arange_like"]
 
 #: npx name -> the legacy operator it is (the same table makes ``mx.sym.npx``)
 OP_NAMES = {
@@ -36,6 +37,10 @@ OP_NAMES = {
     "gamma": "gamma",
     "gammaln": "gammaln",
     "erf": "erf",
+    "multibox_prior": "_contrib_MultiBoxPrior",          # SSD anchors (d2l ch. 14)
+    "multibox_target": "_contrib_MultiBoxTarget",
+    "multibox_detection": "_contrib_MultiBoxDetection",
+    "arange_like": "_contrib_arange_like",
 }
 globals().update({name: getattr(_nd, op) for name, op in OP_NAMES.items()})
 

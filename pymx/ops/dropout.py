@@ -1,7 +1,9 @@
 """``Dropout``: zero random elements while training, and scale the rest up.
 
-The random mask is drawn on the host from pymx's seeded generator and then uploaded
-(``k.from_numpy``), so one seed gives the same mask on every backend.
+The random mask is drawn on the host and then uploaded (``k.from_numpy``), so one seed
+gives the same mask on every backend: MXNet's CPU mask, drawn as MXNet's kernel does
+(keep an element when ``U <= 1 - p``, ``U`` from the parallel generator of
+``random.py``, one number per mask element).
 """
 import numpy as np
 
@@ -27,6 +29,16 @@ def host_rng():
         return _FALLBACK_RNG[0]
 
 
+def _uniform(shape, dtype):
+    """Uniform numbers in [0, 1) of ``shape``: MXNet's parallel CPU stream (see
+    ``random.py``), in the compute type of ``dtype``; else the host generator's."""
+    try:
+        from .random import parallel_rng
+    except ImportError:
+        return host_rng().random(shape)
+    return parallel_rng().uniform(int(np.prod(shape, dtype=np.int64)), dtype).reshape(shape)
+
+
 def _dropout(k, a, x):
     if x.dtype.kind != "f":
         raise MXNetError(f"Dropout: data must be a floating point array, got {x.dtype.name}")
@@ -38,9 +50,9 @@ def _dropout(k, a, x):
     # BEGIN EXERCISE dropout_mask
     axes = normalize_axes("Dropout", a.axes, len(x.shape), "axes") if a.axes else ()
     mask_shape = tuple(1 if i in axes else d for i, d in enumerate(x.shape))
-    keep = 1.0 - a.p
-    scale = 1.0 / keep if keep > 0 else 0.0        # p=1 drops everything (no inf * 0)
-    draw = host_rng().random(mask_shape) < keep
+    keep = np.float32(1) - np.float32(a.p)         # MXNet: float pkeep = 1.0f - p
+    scale = np.float32(1) / keep if keep > 0 else np.float32(0)   # p=1: all zeros
+    draw = _uniform(mask_shape, x.dtype) <= keep
     mask = k.from_numpy((draw * scale).astype(x.dtype))
     if mask_shape != tuple(x.shape):
         mask = k.copy(k.broadcast_to(mask, x.shape))
@@ -69,6 +81,6 @@ drawn with shape ``data.shape`` where ``axes`` are set to 1, then broadcast.
 
 Outputs ``(output, mask)``, both of ``data``'s shape; only ``output`` is visible.
 The gradient is ``dy * mask``, so the gradient of ``Dropout(ones)`` equals its output.
-The mask comes from pymx's host random generator (seed with ``mx.random.seed``), so
-the same seed gives the same mask on every backend, but not MXNet's mask.
+The mask comes from pymx's copy of MXNet's CPU generator (seed with
+``mx.random.seed``), so the same seed gives MXNet's mask, on every backend.
 ``p=1`` gives zeros (MXNet would compute ``0 * inf``).""")

@@ -383,16 +383,16 @@ shape; each gradient is cast back to its input's dtype.""")
 
 
 def _cast_storage(k, a, x):
-    if a.stype != "default":
-        raise MXNetError(f"cast_storage: stype={a.stype!r} is not supported: pymx "
-                         f"stores every array dense ('default'); got data of shape "
-                         f"{tuple(x.shape)}")
+    if a.stype == "csr" and len(x.shape) != 2:
+        raise MXNetError(f"cast_storage: csr storage needs a 2-D array, got data of "
+                         f"shape {tuple(x.shape)}")
     return k.copy(x)
 
 
 register("cast_storage", _cast_storage,
          params={"stype": Param("str", choices=("csr", "default", "row_sparse"))},
          gradient=lambda F, a, xs, ys, dys: [dys[0]],
-         doc="""Convert the storage type of ``data`` to ``stype``.  pymx has only dense
-arrays, so ``stype='default'`` is a copy (gradient: ``dy``) and 'csr'/'row_sparse'
-raise MXNetError.""")
+         doc="""Convert the storage type of ``data`` to ``stype`` ('default', 'csr' or
+'row_sparse'; gradient: ``dy``).  Called on NDArrays it returns a ``CSRNDArray`` /
+``RowSparseNDArray`` (``pymx/ndarray/sparse.py``); this dense forward, a copy, is what
+the executor runs for a Symbol (pymx's executor stores every array densely).""")

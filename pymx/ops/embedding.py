@@ -40,15 +40,16 @@ def _embedding_type(a, in_types):
 
 def _embedding_gradient(F, a, xs, ys, dys):
     data, _ = xs
+    kw = {"sparse_grad": True} if a.sparse_grad else {}
     return [None, F._backward_Embedding(dys[0], data, input_dim=a.input_dim,
-                                        output_dim=a.output_dim)]
+                                        output_dim=a.output_dim, **kw)]
 
 
 _PARAMS = {"input_dim": Param("int", doc="Vocabulary size of the input indices."),
            "output_dim": Param("int", doc="Dimension of the embedding vectors."),
            "dtype": Param("dtype", "float32", doc="Data type of weight."),
            "sparse_grad": Param("bool", False,
-                                doc="row_sparse gradient in MXNet; pymx's is dense")}
+                                doc="make weight's gradient row_sparse (the rows used)")}
 
 register("Embedding", _embedding, inputs=("data", "weight"), params=_PARAMS,
          infer_shape=_embedding_shape, infer_type=_embedding_type,
@@ -62,7 +63,8 @@ MXNet quirks: an index is clipped to ``[0, input_dim - 1]`` and truncated toward
 (``2.7 -> 2``, ``-1.5 -> 0``, ``input_dim + 5 -> input_dim - 1``); no error for
 out-of-range indices.  The gradient of weight adds the output gradient of every
 occurrence of a row into that row (``_backward_Embedding``); data gets no gradient.
-``sparse_grad=True`` asks MXNet for a row_sparse gradient; pymx stores it densely.""")
+``sparse_grad=True`` makes that gradient a RowSparseNDArray storing the rows of the
+indices in ``data`` (sorted, each once), as MXNet's.""")
 
 
 def _backward_embedding(k, a, dy, data):
@@ -71,11 +73,13 @@ def _backward_embedding(k, a, dy, data):
 
 
 register("_backward_Embedding", _backward_embedding, inputs=("ograd", "data"),
-         params={k: _PARAMS[k] for k in ("input_dim", "output_dim")},
+         params={k: _PARAMS[k] for k in ("input_dim", "output_dim", "sparse_grad")},
          infer_shape=lambda a, s: (s, [(a.input_dim, a.output_dim)]),
          gradient=lambda F, a, xs, ys, dys: [
              F.Embedding(xs[1], dys[0], input_dim=a.input_dim, output_dim=a.output_dim),
              None],
          doc="""\
 The gradient of Embedding's weight: zeros (input_dim, output_dim), then
-``dweight[index(data[i...]), :] += ograd[i..., :]`` (repeated indices add up).""")
+``dweight[index(data[i...]), :] += ograd[i..., :]`` (repeated indices add up).
+With ``sparse_grad=True`` (imperative calls) the result is row_sparse, holding the rows
+``unique(index(data))`` (``pymx/ndarray/sparse.py``).""")

@@ -1,17 +1,27 @@
-"""Random sampling operators and the host generator they draw from.
+"""Random sampling operators and the host generators they draw from.
 
-**Where random numbers come from.**  Every draw in pymx happens on the host, from one
-``numpy.random.Generator`` (PCG64) that ``mx.random.seed`` re-seeds; the numbers are
-then uploaded with ``k.from_numpy``.  So the same seed gives the same numbers on every
-backend (cpu, gpu, opencl), which is what makes ``check_consistency`` possible for
-random ops.  (MXNet keeps one generator per device and mixes the device id into the
-seed, so its streams differ between devices; its CPU stream also differs from pymx's.)
-Like MXNet, the generator starts from a fixed seed, so an unseeded program is still
-reproducible run to run.
+**Where random numbers come from.**  Every draw in pymx happens on the host and is then
+uploaded with ``k.from_numpy``, so the same seed gives the same numbers on every backend
+(cpu, gpu, opencl), which is what makes ``check_consistency`` possible for random ops.
+There are three host generators, all re-seeded by ``mx.random.seed``:
 
-Other op modules that need randomness (Dropout's mask, for example) call
-``host_rng()`` inside their forward and draw from it; never keep the returned object,
-because ``seed`` replaces it.
+* ``parallel_rng()``: MXNet 1.9.1's parallel CPU generator, reproduced bit for bit
+  (``mt19937.py``).  The uniform and normal operators and ``Dropout`` draw from it, so
+  after ``mx.random.seed(s)`` they give the numbers MXNet gives on ``cpu(0)``, and so
+  do the initializers built on them;
+* ``serial_rng()``: MXNet's serial CPU generator, which ``mx.np.random.uniform`` and
+  ``normal`` use in MXNet;
+* ``host_rng()``: a ``numpy.random.Generator`` (PCG64) for every other distribution
+  (gamma, Poisson, multinomial, shuffle, ``randint``...): the same statistics as
+  MXNet, not its numbers.  (``exponential`` is MXNet's: ``-log(1 - U) / lam``.)
+
+Like MXNet, the generators start from seed 0, so an unseeded program is reproducible
+run to run (and its uniform and normal draws are MXNet's).  MXNet mixes the device id
+into the seed, so its GPU streams differ from its CPU stream; pymx uses the CPU stream
+for every device.
+
+Other op modules that need randomness call these functions inside their forward and
+draw from the result; never keep the returned object, because ``seed`` replaces it.
 
 Operators:
 
@@ -26,27 +36,42 @@ Operators:
 import numpy as np
 
 from ..base import MXNetError
+from .mt19937 import ParallelRandom, SerialRandom
 from .registry import Param, register
 
-__all__ = ["host_rng", "seed", "DEFAULT_SEED"]
+__all__ = ["host_rng", "parallel_rng", "serial_rng", "seed", "DEFAULT_SEED"]
 
-#: The seed the generator starts from before any ``mx.random.seed`` call.
+#: The seed the generators start from before any ``mx.random.seed`` call (MXNet's too).
 DEFAULT_SEED = 0
-_STATE = [np.random.Generator(np.random.PCG64(DEFAULT_SEED))]
-
-
-def host_rng():
-    """The host ``numpy.random.Generator`` every random op draws from.
-
-    Call it at draw time (inside a forward), not at import: ``seed`` replaces it.
-    Example (a Dropout mask): ``keep = host_rng().random(shape) < 1 - p``.
-    """
-    return _STATE[0]
+_STATE = {"seed": DEFAULT_SEED, "numpy": None, "parallel": None, "serial": None}
 
 
 def seed(seed_state):
-    """Re-seed the host generator (``mx.random.seed`` calls this)."""
-    _STATE[0] = np.random.Generator(np.random.PCG64(int(seed_state)))
+    """Re-seed the host generators (``mx.random.seed`` calls this)."""
+    _STATE.update(seed=int(seed_state), numpy=None, parallel=None, serial=None)
+
+
+def host_rng():
+    """The host ``numpy.random.Generator`` for distributions MXNet's streams are not
+    reproduced for.  Example: ``host_rng().gamma(2.0, 1.0, shape)``."""
+    if _STATE["numpy"] is None:
+        _STATE["numpy"] = np.random.Generator(np.random.PCG64(_STATE["seed"]))
+    return _STATE["numpy"]
+
+
+def parallel_rng():
+    """MXNet's parallel CPU generator (``mt19937.ParallelRandom``), built on first use
+    after each seed.  Example (a Dropout mask): ``parallel_rng().uniform(n, 'float32')``."""
+    if _STATE["parallel"] is None:
+        _STATE["parallel"] = ParallelRandom(_STATE["seed"])
+    return _STATE["parallel"]
+
+
+def serial_rng():
+    """MXNet's serial CPU generator (``mt19937.SerialRandom``)."""
+    if _STATE["serial"] is None:
+        _STATE["serial"] = SerialRandom(_STATE["seed"])
+    return _STATE["serial"]
 
 
 # ---- helpers ---------------------------------------------------------------------------
@@ -80,47 +105,60 @@ def _typed(default):
     return lambda a, in_types: ([], [np.dtype(a.dtype or default)])
 
 
-# Each distribution is written once as ``draw(rng, params, size)`` on NumPy values; the
-# same function serves the scalar ``_random_X`` op and the per-element ``_sample_X``
+# Each distribution is written once as ``draw(params, size, dtype)`` on NumPy values;
+# the same function serves the scalar ``_random_X`` op and the per-element ``_sample_X``
 # op (whose params arrive already broadcast against ``size``).
-def _draw_uniform(rng, p, size, dtype):
-    low, high = p
-    if np.dtype(dtype) != np.float64:             # draw in float32: u < 1 stays < 1
-        u = rng.random(size, dtype=np.float32)
-        return (np.float32(low) + (np.float32(high) - np.float32(low)) * u) \
-            if np.isscalar(low) else low + (high - low) * u
-    return low + (high - low) * rng.random(size)
+def _size(size):
+    return int(np.prod(size, dtype=np.int64))
 
 
-def _draw_normal(rng, p, size, dtype):
-    loc, scale = p
-    return loc + scale * rng.standard_normal(size)
+def _draw_uniform(p, size, dtype):
+    """MXNet's kernel: ``low + (high - low) * U`` in the compute type (float32 for
+    float32 output, else float64), U from the parallel generator."""
+    u = parallel_rng().uniform(_size(size), dtype).reshape(size)
+    low, high = (np.asarray(v, u.dtype) for v in p)
+    return low + (high - low) * u
 
 
-def _draw_gamma(rng, p, size, dtype):
+def _draw_normal(p, size, dtype):
+    """MXNet's kernel: ``Z * scale + loc`` in the compute type, Z from the parallel
+    generator (polar method)."""
+    z = parallel_rng().normal(_size(size), dtype).reshape(size)
+    loc, scale = (np.asarray(v, z.dtype) for v in p)
+    return z * scale + loc
+
+
+def _draw_gamma(p, size, dtype):
+    rng = host_rng()
     alpha, beta = p
     return rng.gamma(alpha, 1.0, size) * beta
 
 
-def _draw_exponential(rng, p, size, dtype):
+def _draw_exponential(p, size, dtype):
+    """MXNet's kernel: ``-log(1.0 - U) / lam`` in double, U from the parallel generator
+    (``lam`` a C float)."""
+    u = parallel_rng().uniform(_size(size), dtype).reshape(size).astype(np.float64)
     (lam,) = p
-    return rng.standard_exponential(size) / lam
+    return -np.log(1.0 - u) / np.asarray(lam, np.float32).astype(np.float64)
 
 
-def _draw_poisson(rng, p, size, dtype):
+def _draw_poisson(p, size, dtype):
+    rng = host_rng()
     (lam,) = p
     return rng.poisson(lam, size)
 
 
-def _draw_negative_binomial(rng, p, size, dtype):
+def _draw_negative_binomial(p, size, dtype):
     """Failures before the k-th success... as MXNet: Poisson(Gamma(k, (1 - p) / p))."""
+    rng = host_rng()
     k, prob = p
     return rng.poisson(rng.gamma(k, 1.0, size) * ((1 - prob) / prob))
 
 
-def _draw_generalized_negative_binomial(rng, p, size, dtype):
+def _draw_generalized_negative_binomial(p, size, dtype):
     """Mean mu, variance mu + alpha mu^2: Poisson(Gamma(1/alpha, mu alpha)), or
     Poisson(mu) where alpha == 0 (MXNet's construction)."""
+    rng = host_rng()
     mu, alpha = p
     zero = np.asarray(alpha) == 0
     safe = np.where(zero, 1.0, alpha)
@@ -205,7 +243,7 @@ def _random_forward(name, draw, check):
         if check is not None:
             check(op, params)
         dtype = _out_dtype(a)
-        return _upload(k, draw(host_rng(), params, shape, dtype), dtype)
+        return _upload(k, draw(params, shape, dtype), dtype)
     return forward
 
 
@@ -223,7 +261,7 @@ def _sample_forward(name, draw, check):
         if check is not None:
             check(op, host)
         dtype = _out_dtype(a)
-        return _upload(k, draw(host_rng(), host, s + t, dtype), dtype)
+        return _upload(k, draw(host, s + t, dtype), dtype)
     return forward
 
 
@@ -254,9 +292,9 @@ for _name, (_params, _inputs, _draw, _check_r, _check_s, _math, _aliases) in _DI
              aliases=_aliases, doc=f"""\
 Samples of the {_math} distribution, an array of ``shape`` (float32 unless ``dtype``).
 
-Drawn on the host from ``mx.random``'s generator (seed with ``mx.random.seed``), so one
-seed gives the same numbers on every backend.  Parameters are checked as MXNet does
-(MXNetError otherwise).""")
+Drawn on the host (seed with ``mx.random.seed``), so one seed gives the same numbers on
+every backend; uniform and normal give MXNet's CPU numbers for the same seed.
+Parameters are checked as MXNet does (MXNetError otherwise).""")
     register(f"_sample_{_name}", _sample_forward(_name, _draw, _check_s), inputs=_inputs,
              params={"shape": Param("shape", ()), "dtype": _float_types},
              infer_shape=_sample_shape, infer_type=_sample_type, gradient=_zero_gradient,
@@ -378,3 +416,39 @@ def _shuffle(k, a, x):
 register("_shuffle", _shuffle, inputs=("data",), aliases=("shuffle",), doc="""\
 A copy of ``data`` with its items along axis 0 in a random order (rows of a matrix
 move as wholes).  The permutation comes from ``mx.random``'s host generator.""")
+
+
+# ---- mx.np.random's uniform and normal: MXNet's serial generator ------------------------
+def _npi_forward(name, transform):
+    def forward(k, a):
+        size = tuple(a.size) if a.size is not None else ()
+        u = getattr(serial_rng(), name)(_size(size), "float32").reshape(size)
+        return _upload(k, transform(a, u), a.dtype or "float32")
+    return forward
+
+
+def _npi_uniform_values(a, u):
+    low, high = np.float32(a.low), np.float32(a.high)
+    return low + (high - low) * u
+
+
+def _npi_normal_values(a, z):
+    _check("_npi_normal", a.scale >= 0, f"scale must be non-negative, got {a.scale}")
+    return z * np.float32(a.scale) + np.float32(a.loc)
+
+
+for _name, (_a, _b, _values) in {"uniform": (("low", 0.0), ("high", 1.0), _npi_uniform_values),
+                                 "normal": (("loc", 0.0), ("scale", 1.0), _npi_normal_values)
+                                 }.items():
+    register(f"_npi_{_name}", _npi_forward(_name, _values), inputs=(),
+             params={_a[0]: Param("float", _a[1]), _b[0]: Param("float", _b[1]),
+                     "size": Param("shape", None, doc="output shape"), "ctx": _CTX,
+                     "dtype": Param("dtype", None, choices=_FLOATS,
+                                    doc="Output dtype; None means float32.")},
+             infer_shape=lambda a, s: ([], [tuple(a.size or ())]),
+             infer_type=_typed("float32"), doc=f"""\
+``mx.np.random.{_name}``'s operator: samples of ``size`` computed in float32 and cast to
+``dtype``, drawn from MXNet's *serial* CPU generator (``mt19937.SerialRandom``), as
+MXNet 1.9.1 draws them (``nd.random.{_name}`` uses the parallel one)."""
+             + (" ``low > high`` is allowed (the samples lie in ``(high, low]``)."
+                if _name == "uniform" else " ``scale`` must be >= 0 (0 gives ``loc``)."))

@@ -100,11 +100,12 @@ def _has_mask(a):
 def _state_outputs(a):
     if not a.state_outputs:
         return []
-    return ["hy", "cy"] if a.mode == "lstm" else ["hy"]
+    # MXNet's output names: ``<name>_state_output``, ``<name>_statecell_output``
+    return ["state_output", "statecell_output"] if a.mode == "lstm" else ["state_output"]
 
 
 def _outputs(a):
-    return ["out"] + _state_outputs(a) + (["dropout_mask"] if _has_mask(a) else [])
+    return ["output"] + _state_outputs(a) + (["dropout_mask"] if _has_mask(a) else [])
 
 
 def _num_visible(a):

@@ -106,8 +106,9 @@ class SGD(Optimizer):
     momentum : float
         ``mu``; 0 means no momentum buffer at all (the state is None).
     lazy_update : bool
-        For row_sparse gradients MXNet updates only the rows present; pymx is dense-only,
-        so this is passed through and has no effect.
+        A row_sparse gradient is applied one weight at a time with ``sgd_update`` /
+        ``sgd_mom_update``; with ``lazy_update`` only the rows it stores change (weight
+        decay and momentum included), as MXNet's; otherwise it is densified.
     multi_precision : bool
         float16 weights are updated through a float32 master copy (``multi_mp_sgd_*``).
     """
@@ -133,6 +134,12 @@ class SGD(Optimizer):
         self._update_count(indices)              # all counted first, then the lrs
         lrs = self._get_lrs(indices)
         wds = self._get_wds(indices)
+        if any(g.stype != "default" for g in grads):     # row_sparse: one at a time
+            for w, g, st, lr, wd in zip(weights, grads, states, lrs, wds):
+                _sgd_step(w, g, st, lr, wd, multi_precision, momentum=self.momentum,
+                          lazy_update=self.lazy_update, rescale_grad=self.rescale_grad,
+                          **_clip_kwargs(self))
+            return
         _multi_sgd(weights, grads, states, lrs, wds, self.momentum, multi_precision,
                    rescale_grad=self.rescale_grad, **_clip_kwargs(self))
 

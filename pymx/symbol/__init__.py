@@ -48,12 +48,18 @@ for _name in list_ops():
 
 from ..ops.histogram import make_histogram  # noqa: E402
 histogram = make_histogram(sys.modules[__name__])
+from . import sparse  # noqa: E402,F401  (mx.sym.sparse)
 
 from ..numpy_extension.ops import OP_NAMES as _NPX_OPS  # noqa: E402
 npx = _namespace("npx", "``F.npx`` in a hybridized block (after ``npx.set_np()``): the "
                         "npx operators (``relu``, ``softmax``...) on Symbols.")
 for _npx_name, _op_name in _NPX_OPS.items():
     setattr(npx, _npx_name, getattr(op, _op_name))
+
+from .numpy import populate as _populate_np  # noqa: E402
+np = _namespace("np", "``F.np`` in a hybridized block (after ``npx.set_np()``): the mx.np "
+                      "functions that are one operator, on Symbols (``symbol/numpy.py``).")
+_populate_np(np, op)
 
 # MXNet's legacy aliases used by old code
 _internal._Plus = getattr(op, "elemwise_add", None)

@@ -31,6 +31,19 @@ def test_amp_multicast_symbol_type_inference():
 
 
 @pytest.mark.parametrize("stype", ["csr", "row_sparse"])
-def test_cast_storage_to_sparse_is_a_clear_error(stype):
-    with pytest.raises(MXNetError, match=f"cast_storage: stype='{stype}'.*\\(2, 3\\)"):
-        mx.nd.cast_storage(mx.nd.ones((2, 3)), stype=stype)
+def test_cast_storage_to_sparse_gives_sparse_arrays(stype):
+    """(tests/test_sparse.py checks the parts against MXNet 1.9.1.)"""
+    out = mx.nd.cast_storage(mx.nd.ones((2, 3)), stype=stype)
+    assert out.stype == stype and out.asnumpy().tolist() == [[1, 1, 1]] * 2
+    with pytest.raises(MXNetError, match="cast_storage: csr.*\\(2, 3, 1\\)"):
+        mx.nd.cast_storage(mx.nd.ones((2, 3, 1)), stype="csr")
+
+
+def test_rint_sends_halves_down_as_mxnet():
+    """MXNet 1.9.1's ``rint`` takes floor on a tie (``a - floor <= ceil - a``), unlike
+    IEEE rint; ``round`` sends halves away from zero.  Values printed by MXNet 1.9.1."""
+    x = mx.nd.array([-2.5, -1.5, -0.5, 0.5, 1.5, 2.5, 2.4, 2.6, -2.6])
+    np.testing.assert_array_equal(mx.nd.rint(x).asnumpy(),
+                                  [-3, -2, -1, 0, 1, 2, 2, 3, -3])
+    np.testing.assert_array_equal(mx.nd.round(x).asnumpy(),
+                                  [-3, -2, -1, 1, 2, 3, 2, 3, -3])

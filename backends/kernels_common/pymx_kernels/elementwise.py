@@ -57,7 +57,7 @@ UNARY_C = {
     "floor": "floor(x)",
     "ceil": "ceil(x)",
     "trunc": "trunc(x)",
-    "rint": "rint(x)",                 # halves to even (the default rounding mode)
+    "rint": "((x - floor(x) <= ceil(x) - x) ? floor(x) : ceil(x))",   # MXNet: ties down
     "round": "round(x)",               # C's round: halves away from zero, as MXNet
     "sigmoid": "pymx_sigmoid(x)",
     "relu": "(x < (T)0) ? (T)0 : x",   # keeps NaN
