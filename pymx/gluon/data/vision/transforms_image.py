@@ -42,27 +42,44 @@ def _rng():
         return np.random
 
 
+def _serial():
+    """MXNet's serial CPU generator (``pymx/ops/mt19937.py``): MXNet's image operators
+    (``random_brightness``, ``random_flip_left_right``...) draw from it."""
+    from ....ops.random import serial_rng
+    return serial_rng()
+
+
 def _uniform(lo, hi):
-    return float(_rng().uniform(lo, hi))
+    """``std::uniform_real_distribution<float>(lo, hi)``: ``u * (hi - lo) + lo`` in
+    float32, ``u`` one float from the serial generator."""
+    u = _serial().uniform(1, "float32")[0]
+    lo, hi = np.float32(lo), np.float32(hi)
+    return float(u * (hi - lo) + lo)
 
 
-def _finish(out, dtype, ctx):
-    """Back to the input dtype (uint8: round and saturate) as an NDArray."""
+def _factor(x):
+    """MXNet's jitter factor: uniform on ``[max(0, 1 - x), 1 + x]``."""
+    return _uniform(max(0, 1 - x), 1 + x)
+
+
+def _finish(out, dtype, ctx, to_int=np.rint):
+    """Back to the input dtype as an NDArray; integer types saturate after ``to_int``
+    (OpenCV's resizing rounds; MXNet's colour operators truncate: ``np.trunc``)."""
     if np.issubdtype(dtype, np.integer):
         info = np.iinfo(dtype)
-        out = np.clip(np.rint(out), info.min, info.max)
+        out = np.clip(to_int(out), info.min, info.max)
     return nd.array(out.astype(dtype), ctx=ctx, dtype=dtype)
 
 
-def _per_image(fn, x):
+def _per_image(fn, x, to_int=np.rint):
     """Apply ``fn`` (HWC numpy -> numpy) to an image or each image of a batch."""
     a = x.asnumpy()
     if a.ndim == 4:
-        return _finish(np.stack([fn(i) for i in a]), a.dtype, x.context)
+        return _finish(np.stack([fn(i) for i in a]), a.dtype, x.context, to_int)
     if a.ndim != 3:
         raise ValueError(f"expected an (H, W, C) image or an (N, H, W, C) batch, got shape "
                          f"{a.shape}")
-    return _finish(fn(a), a.dtype, x.context)
+    return _finish(fn(a), a.dtype, x.context, to_int)
 
 
 def _size_wh(size):
@@ -121,8 +138,9 @@ class CenterCrop(Block):
 
 class RandomResizedCrop(Block):
     """Crop a random region with area fraction in ``scale`` and aspect ratio (w/h) in
-    ``ratio`` (log-uniform), resized to ``size``; after 10 failed draws, a centre crop
-    (MXNet's ``image.random_size_crop``, the Inception augmentation)."""
+    ``ratio`` (log-uniform), resized to ``size``; after 10 failed draws, a centre crop.
+    It is ``mx.image.random_size_crop`` (the Inception augmentation), which draws with
+    Python's ``random`` module, as MXNet's does."""
 
     def __init__(self, size, scale=(0.08, 1.0), ratio=(3.0 / 4.0, 4.0 / 3.0), interpolation=1):
         super().__init__()
@@ -130,20 +148,9 @@ class RandomResizedCrop(Block):
         self._interpolation = interpolation
 
     def _crop(self, img):
-        H, W = img.shape[:2]
-        area = H * W
-        for _ in range(10):
-            target = _uniform(*self._scale) * area
-            aspect = np.exp(_uniform(np.log(self._ratio[0]), np.log(self._ratio[1])))
-            w = int(round(np.sqrt(target * aspect)))
-            h = int(round(np.sqrt(target / aspect)))
-            if 0 < w <= W and 0 < h <= H:
-                x0 = int(_rng().integers(0, W - w + 1)) if hasattr(_rng(), "integers") else \
-                    int(_rng().randint(0, W - w + 1))
-                y0 = int(_rng().integers(0, H - h + 1)) if hasattr(_rng(), "integers") else \
-                    int(_rng().randint(0, H - h + 1))
-                return imresize(img[y0:y0 + h, x0:x0 + w], *self._size, self._interpolation)
-        return _center_crop(img, self._size, self._interpolation)
+        from ....image.crop import random_size_crop
+        return random_size_crop(nd.array(img, dtype=img.dtype), self._size, self._scale,
+                                self._ratio, self._interpolation)[0].asnumpy()
 
     def forward(self, x):
         return _per_image(self._crop, x)
@@ -153,8 +160,10 @@ class _RandomFlip(Block):
     _axis = 1
 
     def forward(self, x):
+        """Flip when ``std::bernoulli_distribution``'s double draw is >= 0.5 (MXNet's
+        ``random_flip_*`` operators: two words of the serial generator)."""
         a = x.asnumpy()
-        if _uniform(0, 1) < 0.5:
+        if _serial().uniform(1, "float64")[0] >= 0.5:
             a = np.flip(a, axis=self._axis + (a.ndim == 4))
         return nd.array(np.ascontiguousarray(a), ctx=x.context, dtype=a.dtype)
 
@@ -179,8 +188,11 @@ def _contrast(img, a):
 
 
 def _saturation(img, a):
+    """``a * img + (1 - a) * gray``.  MXNet 1.9.1 quirk, kept so the numbers agree: its
+    kernel's "gray" is only ``0.114 * B`` (each coefficient's term overwrites the last
+    one instead of adding to it); contrast uses the full ``0.299 R + 0.587 G + 0.114 B``."""
     f = img.astype(np.float32)
-    return f * a + (1 - a) * (f[..., :3] @ _GRAY)[..., None]
+    return f * a + (1 - a) * (f[..., 2:3] * _GRAY[2])
 
 
 def _hue(img, a):
@@ -208,7 +220,7 @@ def _hue(img, a):
 
 class _ColorBlock(Block):
     def forward(self, x):
-        return _per_image(self._apply, x)
+        return _per_image(self._apply, x, np.trunc)    # MXNet's saturate_cast truncates
 
 
 class RandomBrightness(_ColorBlock):
@@ -219,7 +231,7 @@ class RandomBrightness(_ColorBlock):
         self._b = brightness
 
     def _apply(self, img):
-        return _brightness(img, 1 + _uniform(-self._b, self._b))
+        return _brightness(img, _factor(self._b))
 
 
 class RandomContrast(_ColorBlock):
@@ -230,7 +242,7 @@ class RandomContrast(_ColorBlock):
         self._c = contrast
 
     def _apply(self, img):
-        return _contrast(img, 1 + _uniform(-self._c, self._c))
+        return _contrast(img, _factor(self._c))
 
 
 class RandomSaturation(_ColorBlock):
@@ -241,7 +253,7 @@ class RandomSaturation(_ColorBlock):
         self._s = saturation
 
     def _apply(self, img):
-        return _saturation(img, 1 + _uniform(-self._s, self._s))
+        return _saturation(img, _factor(self._s))
 
 
 class RandomHue(_ColorBlock):
@@ -252,7 +264,7 @@ class RandomHue(_ColorBlock):
         self._h = hue
 
     def _apply(self, img):
-        return _hue(img, _uniform(-self._h, self._h))
+        return _hue(img, _factor(self._h) - 1)     # MXNet: h + 360 * factor degrees
 
 
 class RandomColorJitter(_ColorBlock):
@@ -282,5 +294,5 @@ class RandomLighting(_ColorBlock):
         self._alpha = alpha
 
     def _apply(self, img):
-        w = np.asarray(_rng().normal(0, self._alpha, 3), dtype=np.float32)
+        w = _serial().normal(3, "float32") * np.float32(self._alpha)   # one distribution
         return img.astype(np.float32) + _EIGVEC @ (w * _EIGVAL)
