@@ -238,14 +238,12 @@ def shard(x, num_parts, part_index):
     return x[part_index * n:(part_index + 1) * n]
 
 
-def optimizer_params(args, batches_per_epoch=None):
-    """The optimizer's arguments; with ``batches_per_epoch``, ``--lr-factor`` and
-    ``--lr-step-epochs`` become a ``MultiFactorScheduler`` (MXNet's image-classification
-    examples have the same two options): the rate is multiplied by the factor when
-    each listed epoch ends."""
+def optimizer_params(args, batches_per_epoch):
+    """The optimizer's arguments; ``--lr-factor`` and ``--lr-step-epochs`` become a
+    ``MultiFactorScheduler`` (MXNet's image-classification examples have the same two
+    options): the rate is multiplied by the factor when each listed epoch ends."""
     params = {"learning_rate": args.lr}
-    steps = [int(e) * batches_per_epoch for e in args.lr_step_epochs
-             if 0 < int(e) < args.epochs] if batches_per_epoch else []
+    steps = [e * batches_per_epoch for e in args.lr_step_epochs if e < args.epochs]
     if steps and args.lr_factor != 1:
         from .lr_scheduler import MultiFactorScheduler
         params["lr_scheduler"] = MultiFactorScheduler(step=steps, factor=args.lr_factor,

@@ -31,11 +31,8 @@ def host_rng():
 
 def _uniform(shape, dtype):
     """Uniform numbers in [0, 1) of ``shape``: MXNet's parallel CPU stream (see
-    ``random.py``), in the compute type of ``dtype``; else the host generator's."""
-    try:
-        from .random import parallel_rng
-    except ImportError:
-        return host_rng().random(shape)
+    ``random.py``), in the compute type of ``dtype``."""
+    from .random import parallel_rng
     return parallel_rng().uniform(int(np.prod(shape, dtype=np.int64)), dtype).reshape(shape)
 
 

@@ -180,33 +180,45 @@ def _bn_axis(a, x):
     return normalize_axis("BatchNorm", a.axis, len(x.shape))
 
 
-@fused("BatchNorm")
-def _batch_norm(k, a, x, gamma, beta, moving_mean, moving_var):
-    _check_float("BatchNorm", x)
-    axis = _bn_axis(a, x)
+def batch_norm_core(k, op, a, axis, x, gamma, beta, moving_mean, moving_var):
+    """Batch normalization over every axis but ``axis`` (shared by ``BatchNorm`` and
+    ``_contrib_SyncBatchNorm``): returns ``(y, mean, var, invstd)``, the statistics of
+    shape (C,) in x's dtype.  While training (and not ``use_global_stats``) they are the
+    batch's and the running statistics move in place; otherwise they are the running
+    ones."""
+    _check_float(op, x)
     c = x.shape[axis]
     for name, p in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
                     ("moving_var", moving_var)):
-        _check_param("BatchNorm", name, p, c)
+        _check_param(op, name, p, c)
     axes = tuple(i for i in range(len(x.shape)) if i != axis)
     pshape = _param_shape(len(x.shape), axis, c)
-    acc = "float32" if x.dtype.name == "float16" else x.dtype.name
     if FLAGS.training and not a.use_global_stats:
-        mean, var, invstd = _moments(k, x, axes, a.eps)
-        mean, var = k.reshape(mean, (c,)), k.reshape(var, (c,))
-        invstd = k.reshape(invstd, (c,))
+        mean, var, invstd = (k.reshape(v, (c,)) for v in _moments(k, x, axes, a.eps))
         for run, batch in ((moving_mean, mean), (moving_var, var)):      # in place
             batch = k.astype(batch, run.dtype) if batch.dtype != run.dtype else batch
             k.setitem(run, Ellipsis, k.binary("add", k.binary("multiply", run, a.momentum),
                                               k.binary("multiply", batch, 1 - a.momentum)))
     else:
-        mean = k.astype(moving_mean, x.dtype)
-        invstd = k.unary("reciprocal", k.unary("sqrt", k.binary(
-            "add", k.astype(moving_var, x.dtype), a.eps)))
+        mean, var = k.astype(moving_mean, x.dtype), k.astype(moving_var, x.dtype)
+        invstd = k.unary("reciprocal", k.unary("sqrt", k.binary("add", var, a.eps)))
     scale = invstd if a.fix_gamma else k.binary("multiply", invstd, k.astype(gamma, x.dtype))
     y = k.binary("multiply", _sub(k, x, k.reshape(mean, pshape)),
                  k.broadcast_to(k.reshape(scale, pshape), x.shape))
     y = _add(k, y, k.reshape(k.astype(beta, x.dtype), pshape))
+    return y, mean, var, invstd
+
+
+def accumulation_type(x):
+    """The dtype of the statistics outputs: float32 for float16 data, else x's."""
+    return "float32" if x.dtype.name == "float16" else x.dtype.name
+
+
+@fused("BatchNorm")
+def _batch_norm(k, a, x, gamma, beta, moving_mean, moving_var):
+    y, mean, _, invstd = batch_norm_core(k, "BatchNorm", a, _bn_axis(a, x), x, gamma,
+                                         beta, moving_mean, moving_var)
+    acc = accumulation_type(x)
     return y, k.astype(mean, acc), k.astype(invstd, acc)
 
 

@@ -23,9 +23,9 @@ As pymx's ``BatchNorm``, the running statistics move in the training forward pas
 (MXNet's SyncBatchNorm moves them in its backward) and ``fix_gamma`` ignores
 ``gamma`` without overwriting it (MXNet's kernel writes ones into it).
 """
-from ..base import FLAGS, MXNetError
-from .normalization import (_BN_PARAMS, _bn_infer_type, _check_float, _check_param,
-                            _moments, _param_shape, _three)
+from ..base import MXNetError
+from .normalization import (_BN_PARAMS, _bn_infer_type, _three, accumulation_type,
+                            batch_norm_core)
 from .registry import Param, REQUIRED, register
 
 _OP = "SyncBatchNorm"
@@ -39,28 +39,10 @@ def _channels(x_shape):
 
 
 def _sync_batch_norm(k, a, x, gamma, beta, moving_mean, moving_var):
-    _check_float(_OP, x)
-    c = _channels(x.shape)
-    for name, p in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
-                    ("moving_var", moving_var)):
-        _check_param(_OP, name, p, c)
-    axes = (0,) + tuple(range(2, len(x.shape)))
-    pshape = _param_shape(len(x.shape), 1, c)
-    if FLAGS.training and not a.use_global_stats:
-        mean, var, invstd = (k.reshape(v, (c,)) for v in _moments(k, x, axes, a.eps))
-        for run, batch in ((moving_mean, mean), (moving_var, var)):      # in place
-            batch = k.astype(batch, run.dtype) if batch.dtype != run.dtype else batch
-            k.setitem(run, Ellipsis, k.binary("add", k.binary("multiply", run, a.momentum),
-                                              k.binary("multiply", batch, 1 - a.momentum)))
-    else:
-        mean, var = k.astype(moving_mean, x.dtype), k.astype(moving_var, x.dtype)
-        invstd = k.unary("reciprocal", k.unary("sqrt", k.binary("add", var, a.eps)))
-    scale = invstd if a.fix_gamma else k.binary("multiply", invstd, k.astype(gamma, x.dtype))
-    centered = k.binary("subtract", x, k.broadcast_to(k.reshape(mean, pshape), x.shape))
-    y = k.binary("multiply", centered, k.broadcast_to(k.reshape(scale, pshape), x.shape))
-    y = k.binary("add", y, k.broadcast_to(k.reshape(k.astype(beta, x.dtype), pshape),
-                                          x.shape))
-    acc = "float32" if x.dtype.name == "float16" else x.dtype.name
+    _channels(x.shape)
+    y, mean, var, _ = batch_norm_core(k, _OP, a, 1, x, gamma, beta, moving_mean,
+                                      moving_var)
+    acc = accumulation_type(x)
     return y, k.astype(mean, acc), k.astype(var, acc)
 
 
