@@ -232,7 +232,8 @@ def measure_execution():
                                 alloc=exe._storage.allocated_bytes if exe._storage else 0,
                                 peak=peak - base, held=cur - base,
                                 out=exe.outputs[0].asnumpy(),
-                                grads={k: g.asnumpy() for k, g in exe.grad_dict.items()})
+                                grads={k: g.asnumpy() for k, g in exe.grad_dict.items()
+                                       if g is not None})
         on, off = res["1"], res["0"]
         same = np.allclose(on["out"], off["out"], rtol=1e-5) and all(
             np.allclose(on["grads"][k], off["grads"][k], rtol=1e-4, atol=1e-6)

@@ -29,6 +29,7 @@ from . import ops
 from . import ndarray
 from . import ndarray as nd
 from . import random
+from . import random as rnd
 from . import util
 from .util import (is_np_array, is_np_shape, set_np_shape, use_np, use_np_array,
                    use_np_shape, np_array, np_shape)
@@ -65,6 +66,9 @@ from . import monitor
 from . import monitor as mon
 from . import model
 from . import rnn
+from . import onnx
+from . import runtime
+from . import contrib
 
 __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "current_context", "num_gpus", "nd", "ndarray", "np", "npx", "util",
@@ -72,5 +76,7 @@ __all__ = ["MXNetError", "Context", "cpu", "gpu", "opencl", "cpu_pinned",
            "use_np_shape", "np_array", "np_shape",
            "autograd", "operator", "profiler", "engine", "base",
            "test_utils", "random", "symbol", "sym", "executor", "viz", "visualization",
-           "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler", "initializer", "init", "metric", "gluon",
-           "io", "recordio", "image", "img", "module", "mod", "callback", "monitor", "mon", "model", "backend", "kv", "kvstore", "rnn"]
+           "name", "attribute", "AttrScope", "CachedOp", "optimizer", "lr_scheduler",
+           "initializer", "init", "metric", "gluon", "io", "recordio", "image", "img",
+           "module", "mod", "callback", "monitor", "mon", "model", "backend", "kv",
+           "kvstore", "rnn", "rnd", "onnx", "contrib", "runtime"]

@@ -18,8 +18,8 @@ Training mode is read from ``autograd.is_training()`` **at each call**, so Dropo
 and BatchNorm behave per call, not as frozen when the graph was traced
 (apache/mxnet#16932).  Under ``autograd.record()`` the whole call is **one node on
 the tape**: its gradient runs the program's backward graph with the values saved by
-this call.  Aux states (BatchNorm's running statistics) are updated in the training
-forward, like imperative pymx.
+this call.  Aux states (BatchNorm's running statistics) move when that gradient runs
+(``_backward_BatchNorm`` updates them in place), as imperatively and in MXNet on CPU.
 """
 from .base import FLAGS, MXNetError
 from .ops.registry import Attrs

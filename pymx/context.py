@@ -11,6 +11,8 @@ own name: ``Context('mybackend', 0)``.  That is how a third party's backend gets
 """
 import threading
 
+from .base import MXNetError
+
 __all__ = ["Context", "cpu", "gpu", "opencl", "cpu_pinned", "current_context", "num_gpus"]
 
 #: MXNet's device type ids (they appear in ``.params`` files).
@@ -124,3 +126,12 @@ def num_gpus():
         return cupy.cuda.runtime.getDeviceCount()
     except Exception:  # no cupy, no driver, no device: all mean zero GPUs
         return 0
+
+
+def gpu_memory_info(device_id=0):
+    """``(free, total)`` bytes of CUDA GPU ``device_id``, as CuPy's runtime reports them."""
+    if device_id >= num_gpus():
+        raise MXNetError(f"gpu_memory_info: no GPU {device_id} (CuPy sees {num_gpus()})")
+    import cupy
+    with cupy.cuda.Device(device_id):
+        return cupy.cuda.runtime.memGetInfo()

@@ -9,7 +9,7 @@ serialised.  pymx starts with the synchronous ``NaiveEngine``, MXNet's debugging
 """
 import os
 
-__all__ = ["NaiveEngine", "get_engine", "set_engine", "bulk"]
+__all__ = ["NaiveEngine", "get_engine", "set_engine", "bulk", "set_bulk_size"]
 
 
 class NaiveEngine:
@@ -48,14 +48,27 @@ def set_engine(engine):
     return old
 
 
+_bulk_size = [0]
+
+
+def set_bulk_size(size):
+    """Set how many ops MXNet's threaded engine runs as one bulk (0: none); returns the
+    previous size.  Recorded only: the NaiveEngine runs each op at once anyway."""
+    old, _bulk_size[0] = _bulk_size[0], int(size)
+    return old
+
+
 class bulk:
-    """``with mx.engine.bulk(n):`` batches ops in MXNet; a no-op for the NaiveEngine."""
+    """``with mx.engine.bulk(n):`` sets the bulk size for the block (``set_bulk_size``)."""
 
     def __init__(self, size):
         self.size = size
+        self._old = None
 
     def __enter__(self):
+        self._old = set_bulk_size(self.size)
         return self
 
     def __exit__(self, *exc):
+        set_bulk_size(self._old)
         return False

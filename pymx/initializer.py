@@ -108,7 +108,10 @@ def create(*args, **kwargs):
     if isinstance(name, dict):
         return create(**name)
     if not isinstance(name, str):
-        raise TypeError(f"initializer must be a str or an Initializer, got {type(name)}")
+        # MXNet's registry asserts (so ``net.initialize(init.Mixed(...))``, a Mixed not
+        # being an Initializer, fails with AssertionError there too)
+        raise AssertionError(f"initializer must be of string type or an Initializer, got "
+                             f"{type(name)}")
     if name.startswith("["):
         assert not args and not kwargs
         name, kwargs = json.loads(name)
@@ -116,9 +119,9 @@ def create(*args, **kwargs):
     if name.startswith("{"):
         assert not args and not kwargs
         return create(**json.loads(name))
-    if name.lower() not in _REGISTRY:
-        raise ValueError(f"Cannot find initializer {name}; registered: "
-                         f"{sorted(_REGISTRY)}")
+    if name.lower() not in _REGISTRY:          # MXNet's registry asserts
+        raise AssertionError(f"Cannot find initializer {name}; registered: "
+                             f"{sorted(_REGISTRY)}")
     return _REGISTRY[name.lower()](*args, **kwargs)
 
 

@@ -86,8 +86,9 @@ def create(metric, *args, **kwargs):
     if not isinstance(metric, str):
         raise TypeError(f"metric must be a str, a callable, a list or an EvalMetric, got "
                         f"{type(metric).__name__}")
-    if metric.lower() not in _REGISTRY:
-        raise ValueError(f"Cannot find metric {metric}; registered: {sorted(_REGISTRY)}")
+    if metric.lower() not in _REGISTRY:      # MXNet's registry asserts the name
+        raise AssertionError(f"Cannot find metric {metric}; registered: "
+                             f"{sorted(_REGISTRY)}")
     return _REGISTRY[metric.lower()](*args, **kwargs)
 
 

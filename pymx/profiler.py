@@ -32,7 +32,8 @@ import time
 from .base import MXNetError
 
 __all__ = ["set_config", "set_state", "pause", "resume", "dump", "dumps", "Domain",
-           "Task", "Frame", "Event", "Counter", "Marker"]
+           "Task", "Frame", "Event", "Counter", "Marker", "profiler_set_config",
+           "profiler_set_state", "dump_profile"]
 
 _DEFAULTS = {"profile_all": False, "profile_symbolic": True, "profile_imperative": True,
              "profile_memory": True, "profile_api": True, "filename": "profile.json",
@@ -299,3 +300,27 @@ class Marker:
         if scope not in self._SCOPES:
             raise ValueError(f"Marker.mark: scope must be one of {sorted(self._SCOPES)}")
         _add(self.name, self.domain.name, "i", _now(), s=self._SCOPES[scope])
+
+
+# ---- MXNet's deprecated names ---------------------------------------------------------------
+def profiler_set_config(mode="symbolic", filename="profile.json"):
+    """Deprecated: ``set_config(profile_<mode>=True, filename=filename)``."""
+    import warnings
+    warnings.warn("profiler.profiler_set_config() is deprecated. Please use "
+                  "profiler.set_config() instead")
+    set_config(**{f"profile_{mode}": True, "filename": filename})
+
+
+def profiler_set_state(state="stop"):
+    """Deprecated: ``set_state(state)``."""
+    import warnings
+    warnings.warn("profiler.profiler_set_state() is deprecated. Please use "
+                  "profiler.set_state() instead")
+    set_state(state)
+
+
+def dump_profile():
+    """Deprecated: ``dump(True)``."""
+    import warnings
+    warnings.warn("profiler.dump_profile() is deprecated. Please use profiler.dump() instead")
+    dump(True)

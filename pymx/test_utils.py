@@ -14,7 +14,12 @@ __all__ = ["default_context", "set_default_context", "assert_almost_equal", "alm
            "random_arrays", "default_rtols", "default_atols", "numeric_grad",
            "check_gradient", "assert_exception", "environment", "get_mnist",
            "check_numeric_gradient", "check_symbolic_forward", "check_symbolic_backward",
-           "simple_forward"]
+           "simple_forward", "default_dtype", "default_numeric_eps", "get_atol", "get_rtol",
+           "get_etol", "get_tolerance", "get_tols", "effective_dtype", "np_reduce",
+           "list_gpus", "same_array", "assert_almost_equal_ignore_nan", "assert_allclose",
+           "random_sample", "rand_coord_2d", "create_vector", "create_2d_tensor", "retry",
+           "discard_stderr", "collapse_sum_like", "compare_ndarray_tuple",
+           "get_mnist_iterator"]
 
 _DEFAULT_CTX = [None]
 
@@ -43,6 +48,205 @@ def default_atols():
     """
     return {np.dtype(np.float16): 1e-1, np.dtype(np.float32): 1e-3,
             np.dtype(np.float64): 1e-20}
+
+
+def default_dtype():
+    """The dtype MXNet's tests default to: float32."""
+    return np.float32
+
+
+def default_numeric_eps():
+    """Finite-difference steps per dtype, powers of two so the step itself is exact:
+    float16 2^-6, float32 2^-9, float64 2^-14."""
+    return {np.dtype(np.float16): 1.0 / 2**6, np.dtype(np.float32): 1.0 / 2**9,
+            np.dtype(np.float64): 1.0 / 2**14}
+
+
+def get_rtol(rtol=None, dtype=np.dtype(np.float64)):
+    """``rtol``, or the default relative tolerance of ``dtype`` (float64's: 1e-5)."""
+    return default_rtols()[np.dtype(dtype)] if rtol is None else rtol
+
+
+def get_atol(atol=None, dtype=np.dtype(np.float64)):
+    """``atol``, or the default absolute tolerance of ``dtype`` (float64's: 1e-20)."""
+    return default_atols()[np.dtype(dtype)] if atol is None else atol
+
+
+def get_etol(etol=None):
+    """``etol``, the fraction of elements allowed to differ (default 0)."""
+    return 0 if etol is None else etol
+
+
+def effective_dtype(dat):
+    """The dtype whose tolerance applies to ``dat``: its own (MXNet maps float32 to
+    float16 on GPUs that compute float32 GEMMs in TF32; no such device here)."""
+    return np.dtype(dat.dtype)
+
+
+def get_tolerance(dat, tol, default_tol):
+    """A number ``tol`` as is; else ``tol[dtype]`` (a dict) or ``default_tol[dtype]``."""
+    if isinstance(tol, (int, float)):
+        return tol
+    dtype = effective_dtype(dat)
+    return (tol or {}).get(dtype, default_tol[dtype])
+
+
+def get_tols(x, y, rtol, atol):
+    """``(rtol, atol)`` for comparing ``x`` with ``y``: the looser default of the two
+    dtypes for each one not given."""
+    x, y = (np.array(v) if isinstance(v, (int, float)) else v for v in (x, y))
+    return (max(get_tolerance(x, rtol, default_rtols()), get_tolerance(y, rtol, default_rtols())),
+            max(get_tolerance(x, atol, default_atols()), get_tolerance(y, atol, default_atols())))
+
+
+def np_reduce(dat, axis, keepdims, numpy_reduce_func):
+    """``numpy_reduce_func`` over ``axis`` (an int, a sequence, or None for all), one
+    axis at a time from the last, keeping the reduced axes as 1 when ``keepdims``."""
+    axes = [axis] if isinstance(axis, int) else \
+        list(range(dat.ndim)) if axis is None else list(axis)
+    ret = dat
+    for i in sorted(axes, reverse=True):
+        ret = numpy_reduce_func(ret, axis=i)
+    if keepdims:
+        ret = ret.reshape(tuple(1 if i in axes else d for i, d in enumerate(dat.shape)))
+    return ret
+
+
+def list_gpus():
+    """``range(number of CUDA devices)``: empty without CuPy or a GPU."""
+    from .context import num_gpus
+    return range(num_gpus())
+
+
+def same_array(array1, array2):
+    """Do two NDArrays share memory?  (MXNet's test: add 1 to one, look at the other.)"""
+    array1[:] += 1
+    shared = same(array1.asnumpy(), array2.asnumpy())
+    array1[:] -= 1
+    return shared and same(array1.asnumpy(), array2.asnumpy())
+
+
+def assert_almost_equal_ignore_nan(a, b, rtol=None, atol=None, names=("a", "b")):
+    """``assert_almost_equal`` with every position that is NaN in either array skipped."""
+    a, b = np.array(_as_numpy(a)), np.array(_as_numpy(b))
+    nan = np.isnan(a) | np.isnan(b)
+    a[nan], b[nan] = 0, 0
+    assert_almost_equal(a, b, rtol, atol, names)
+
+
+def assert_allclose(a, b, rtol=1e-07, atol=0, equal_nan=True):
+    """NumPy's ``assert_allclose`` defaults on ``assert_almost_equal``."""
+    assert_almost_equal(a, b, rtol=rtol, atol=atol, equal_nan=equal_nan)
+
+
+def random_sample(population, k):
+    """``k`` elements of the list ``population`` in random order (NumPy's generator)."""
+    assert 0 <= k <= len(population)
+    chosen = population[:]
+    np.random.shuffle(chosen)
+    return chosen[:k]
+
+
+def rand_coord_2d(x_low, x_high, y_low, y_high):
+    """A random integer point ``(x, y)`` with ``x_low <= x < x_high`` and the same for y."""
+    return (np.random.randint(x_low, x_high, dtype=np.int64),
+            np.random.randint(y_low, y_high, dtype=np.int64))
+
+
+def create_vector(size, dtype=np.int64):
+    """``mx.nd.arange(size)`` in ``dtype`` (MXNet's large-tensor tests use it)."""
+    from .ndarray import arange
+    return arange(0, size, dtype=dtype)
+
+
+def create_2d_tensor(rows, columns, dtype=np.int64):
+    """A (rows, columns) NDArray whose row ``i`` is all ``i``."""
+    from .ndarray import arange, broadcast_to
+    return broadcast_to(arange(0, rows, dtype=dtype).reshape((rows, 1)), shape=(rows, columns))
+
+
+def retry(n):
+    """Decorator: run a stochastic test up to ``n`` times until it passes (only an
+    ``AssertionError`` counts as failing)."""
+    assert n > 0
+
+    def decorate(f):
+        import functools
+
+        @functools.wraps(f)
+        def wrapper(*args, **kwargs):
+            for i in range(n):
+                try:
+                    return f(*args, **kwargs)
+                except AssertionError:
+                    if i == n - 1:
+                        raise
+        return wrapper
+    return decorate
+
+
+class discard_stderr:  # noqa: N801 (MXNet's name)
+    """``with discard_stderr():`` sends file descriptor 2 (also C code's output) to
+    /dev/null for the block."""
+
+    def __enter__(self):
+        import os
+        import sys
+        self._null = open(os.devnull, "w")
+        try:
+            self._fd = sys.stderr.fileno()
+        except (AttributeError, ValueError):      # a stream that is not a file
+            self._fd = None
+            return self
+        self._old = os.dup(self._fd)
+        sys.stderr.flush()
+        os.dup2(self._null.fileno(), self._fd)
+        return self
+
+    def __exit__(self, *exc):
+        import os
+        if self._fd is not None:
+            os.dup2(self._old, self._fd)
+            os.close(self._old)
+        self._null.close()
+
+
+def collapse_sum_like(a, shape):
+    """Sum the NumPy array ``a`` down to ``shape`` (the gradient of a broadcast from
+    ``shape``): over its extra leading axes and the axes where ``shape`` has 1."""
+    assert len(a.shape) >= len(shape)
+    if np.prod(shape) == 0 or a.size == 0:
+        return np.zeros(shape, dtype=a.dtype)
+    lead = a.ndim - len(shape)
+    axes = list(range(lead)) + [lead + i for i, d in enumerate(shape)
+                                if d != a.shape[lead + i]]
+    return np.sum(a, axis=tuple(axes)).reshape(shape)
+
+
+def compare_ndarray_tuple(t1, t2, rtol=None, atol=None):
+    """``assert_almost_equal`` on matching items of two (nested) tuples; None skips."""
+    if t1 is None or t2 is None:
+        return
+    if isinstance(t1, tuple):
+        for a, b in zip(t1, t2):
+            compare_ndarray_tuple(a, b, rtol, atol)
+    else:
+        assert_almost_equal(t1, t2, rtol=rtol, atol=atol)
+
+
+def get_mnist_iterator(batch_size, input_shape, num_parts=1, part_index=0):
+    """``(train, val)`` ``MNISTIter`` s over pymx's bundled MNIST (MXNet downloads it into
+    ``data/``); ``input_shape`` of length 3 gives (batch, 1, 28, 28) batches, else flat
+    (batch, 784).  Both shuffle (MXNet passes ``shuffle=True`` to the training one and
+    leaves the validation one at ``MNISTIter``'s default, also True)."""
+    from .io import MNISTIter
+    flat = len(input_shape) != 3
+    common = dict(input_shape=input_shape, batch_size=batch_size, flat=flat,
+                  num_parts=num_parts, part_index=part_index)
+    return (MNISTIter(image="data/train-images-idx3-ubyte",
+                      label="data/train-labels-idx1-ubyte", shuffle=True, **common),
+            MNISTIter(image="data/t10k-images-idx3-ubyte",
+                      label="data/t10k-labels-idx1-ubyte", **common))
 
 
 def _as_numpy(a):

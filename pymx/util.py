@@ -23,7 +23,8 @@ import functools
 from contextlib import contextmanager
 
 __all__ = ["set_np", "reset_np", "is_np_array", "is_np_shape", "set_np_shape",
-           "use_np", "use_np_array", "use_np_shape", "np_array", "np_shape"]
+           "use_np", "use_np_array", "use_np_shape", "np_array", "np_shape",
+           "get_gpu_count", "get_gpu_memory", "getenv", "setenv"]
 
 
 class _NumpyMode:
@@ -121,3 +122,32 @@ def use_np(func):
     """Decorator: run ``func`` (or every method of a class, e.g. a Gluon Block) with
     both switches on, as if ``npx.set_np()`` had been called around each call."""
     return _decorate(func, shape=True, array=True)
+
+
+# ---- the other helpers of MXNet's mx.util ---------------------------------------------------
+def get_gpu_count():
+    """How many CUDA GPUs there are (through CuPy; 0 without it)."""
+    from .context import num_gpus
+    return num_gpus()
+
+
+def get_gpu_memory(gpu_dev_id):
+    """``(free, total)`` bytes of GPU ``gpu_dev_id`` (MXNetError without such a GPU)."""
+    from .context import gpu_memory_info
+    return gpu_memory_info(gpu_dev_id)
+
+
+def getenv(name):
+    """The environment variable ``name`` as MXNet's backend sees it (None if unset)."""
+    import os
+    return os.environ.get(name)
+
+
+def setenv(name, value):
+    """Set (or, with ``value=None``, unset) the environment variable ``name``.  pymx
+    reads its variables when it needs them, so this takes effect as in MXNet."""
+    import os
+    if value is None:
+        os.environ.pop(name, None)
+    else:
+        os.environ[name] = str(value)

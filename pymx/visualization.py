@@ -3,102 +3,134 @@
 ``plot_network`` returns a ``graphviz.Digraph`` (the Python package; rendering needs
 the ``dot`` program, building the graph does not).  Nodes are coloured by operator
 kind as in MXNet; with ``shape=`` every edge is labelled with the shape flowing
-along it.  Weights and biases (variables ending in ``_weight``, ``_bias``, ``_gamma``,
+along it (without the batch axis).  Weights and biases (variables ending in ``_weight``, ``_bias``, ``_gamma``,
 ... ) are hidden unless ``hide_weights=False``.
 """
 import json
+import re
 
 
 __all__ = ["plot_network", "print_summary"]
 
-_COLORS = {"Convolution": "#fb8072", "Deconvolution": "#fb8072",
-           "FullyConnected": "#fb8072", "BatchNorm": "#bebada", "Activation": "#ffffb3",
-           "LeakyReLU": "#ffffb3", "Pooling": "#80b1d3", "Concat": "#fdb462",
-           "Flatten": "#fdb462", "Reshape": "#fdb462", "SoftmaxOutput": "#b3de69",
-           "Softmax": "#b3de69"}
+# MXNet's colour map: inputs, conv/fc, activations, BatchNorm, pooling, shape ops,
+# Softmax, everything else.
+_CM = ("#8dd3c7", "#fb8072", "#ffffb3", "#bebada", "#80b1d3", "#fdb462", "#b3de69",
+       "#fccde5")
 _PARAM_SUFFIXES = ("_weight", "_bias", "_beta", "_gamma", "_moving_var", "_moving_mean",
                    "_running_var", "_running_mean")
 
 
-def _entry_shapes(symbol, shape):
-    if shape is None:
-        return {}
-    from .executor.infer_shape import infer_shapes, parse_shape
-    from .symbol.graph import topo_order
-    order = topo_order(symbol._outputs)
-    known = {}
-    for n in order:
-        if n.is_variable and n.name in shape:
-            known[(id(n), 0)] = parse_shape(shape[n.name])
-        elif n.is_variable and "__shape__" in n.attrs:
-            declared = parse_shape(n.attrs["__shape__"])
-            if declared is not None and 0 not in declared:     # 0: Gluon's "unknown"
-                known[(id(n), 0)] = declared
-    return infer_shapes(order, known)
+def _str2tuple(string):
+    """``'(3, 3)'`` -> ``['3', '3']`` (the digits of a shape attribute)."""
+    return re.findall(r"\d+", string)
 
 
-def _label(node):
-    op, a = node.op.name, node.parsed
-    if op == "Convolution":
-        k = "x".join(str(d) for d in a.kernel)
-        s = "x".join(str(d) for d in (a.stride or (1,) * len(a.kernel)))
-        return f"Convolution\n{k}/{s}, {a.num_filter}"
-    if op == "FullyConnected":
-        return f"FullyConnected\n{a.num_hidden}"
-    if op == "Activation" or op == "LeakyReLU":
-        return f"{op}\n{a.act_type}"
-    if op == "Pooling":
-        k = "x".join(str(d) for d in (a.kernel or ()))
-        return f"Pooling\n{a.pool_type}, {k}"
-    return op
+def _node_style(node, attr):
+    """The label of one JSON node, setting its fill colour in ``attr`` (MXNet 1.9.1's
+    rules: only Convolution, FullyConnected, Activation, LeakyReLU and Pooling get a
+    descriptive label; other operators are labelled with their *node name*)."""
+    op, name, attrs = node["op"], node["name"], node.get("attrs", {})
+    label = name
+    if op == "null":
+        attr["shape"] = "oval"                # inputs get their own shape
+        attr["fillcolor"] = _CM[0]
+    elif op == "Convolution":
+        label = "Convolution\n{}/{}, {}".format(
+            "x".join(_str2tuple(attrs["kernel"])),
+            "x".join(_str2tuple(attrs["stride"])) if "stride" in attrs else "1",
+            attrs["num_filter"])
+        attr["fillcolor"] = _CM[1]
+    elif op == "FullyConnected":
+        label = "FullyConnected\n{}".format(attrs["num_hidden"])
+        attr["fillcolor"] = _CM[1]
+    elif op == "BatchNorm":
+        attr["fillcolor"] = _CM[3]
+    elif op == "Activation":
+        label = "Activation\n{}".format(attrs["act_type"])
+        attr["fillcolor"] = _CM[2]
+    elif op == "LeakyReLU":
+        label = "LeakyReLU\n{}".format(attrs.get("act_type", "Leaky"))
+        attr["fillcolor"] = _CM[2]
+    elif op == "Pooling":
+        label = "Pooling\n{}, {}/{}".format(
+            attrs["pool_type"],
+            "x".join(_str2tuple(attrs["kernel"])) if "kernel" in attrs else "[]",
+            "x".join(_str2tuple(attrs["stride"])) if "stride" in attrs else "1")
+        attr["fillcolor"] = _CM[4]
+    elif op in ("Concat", "Flatten", "Reshape"):
+        attr["fillcolor"] = _CM[5]
+    elif op == "Softmax":
+        attr["fillcolor"] = _CM[6]
+    else:
+        attr["fillcolor"] = _CM[7]
+        if op == "Custom":
+            label = attrs["op_type"]
+    return label
 
 
 def plot_network(symbol, title="plot", save_format="pdf", shape=None, dtype=None,
                  node_attrs=None, hide_weights=True):
-    """A graphviz ``Digraph`` of ``symbol``: one box per operator (and input), edges
-    from inputs to consumers, labelled with shapes when ``shape`` (name -> shape)
-    is given."""
+    """A graphviz ``Digraph`` of ``symbol``, built as MXNet 1.9.1 builds it from the
+    symbol's JSON: one node per JSON node (inputs as ovals), edges from each operator
+    back to its inputs, labelled with the input's shape without the batch axis when
+    ``shape`` (name -> shape) is given, and with its dtype when ``dtype`` is.
+
+    Variables that look like parameters (``_weight``, ``_bias``, ``_gamma``, ...) get
+    no node: with ``hide_weights`` their edges are dropped too; without it the edges
+    stay and graphviz draws the parameters as plain ovals.  For an input with several
+    outputs the edge shows the *last* output's shape (MXNet's quirk)."""
     try:
         from graphviz import Digraph
     except ImportError:
         raise ImportError("Draw network requires graphviz library") from None
-    from .symbol.graph import topo_order
     from .symbol.symbol import Symbol
     if not isinstance(symbol, Symbol):
         raise TypeError("symbol must be a Symbol")
-    shapes = _entry_shapes(symbol, shape)
+    internals = symbol.get_internals()
+    shape_dict = type_dict = None
+    if shape is not None:
+        _, out_shapes, _ = internals.infer_shape(**shape)
+        if out_shapes is None:
+            raise ValueError("Input shape is incomplete")
+        shape_dict = dict(zip(internals.list_outputs(), out_shapes))
+    if dtype is not None:
+        _, out_types, _ = internals.infer_type(**dtype)
+        if out_types is None:
+            raise ValueError("Input type is incomplete")
+        type_dict = dict(zip(internals.list_outputs(), out_types))
+    nodes = json.loads(symbol.tojson())["nodes"]
     style = {"shape": "box", "fixedsize": "true", "width": "1.3", "height": "0.8034",
              "style": "filled"}
     style.update(node_attrs or {})
     dot = Digraph(name=title, format=save_format)
-    order = topo_order(symbol._outputs)
     hidden = set()
-    for node in order:
-        attrs = dict(style)
-        if node.is_variable:
-            if hide_weights and node.name.endswith(_PARAM_SUFFIXES):
-                hidden.add(id(node))
-                continue
-            if node.name.endswith("_label"):
-                hidden.add(id(node))
-                continue
-            attrs["fillcolor"] = "#8dd3c7"
-            label = node.name
-        else:
-            attrs["fillcolor"] = _COLORS.get(node.op.name, "#fccde5")
-            label = _label(node)
-        dot.node(name=node.name, label=label, **attrs)
-    for node in order:
-        if node.is_variable:
+    for node in nodes:
+        if node["op"] == "null" and node["name"].endswith(_PARAM_SUFFIXES):
+            if hide_weights:
+                hidden.add(node["name"])
             continue
-        for e in node.inputs:
-            if id(e[0]) in hidden:
+        attr = dict(style)
+        label = _node_style(node, attr)
+        dot.node(name=node["name"], label=label, **attr)
+    for node in nodes:
+        if node["op"] == "null":
+            continue
+        for item in node["inputs"][:1] if node["op"] == "_contrib_BilinearResize2D" \
+                else node["inputs"]:
+            src = nodes[item[0]]
+            if src["name"] in hidden:
                 continue
-            edge = {"dir": "back", "arrowtail": "open"}
-            s = shapes.get((id(e[0]), e[1]))
-            if s is not None:
-                edge["label"] = "x".join(str(d) for d in s[1:]) or str(s)
-            dot.edge(tail_name=node.name, head_name=e[0].name, **edge)
+            key = src["name"]
+            if src["op"] != "null":
+                key += "_output"
+                if "num_outputs" in src.get("attrs", {}):
+                    key += str(int(src["attrs"]["num_outputs"]) - 1)
+            attr = {"dir": "back", "arrowtail": "open", "label": ""}
+            if shape_dict is not None:
+                attr["label"] = "x".join(str(d) for d in shape_dict[key][1:])
+            if type_dict is not None:
+                attr["label"] += "(" + type_dict[key].__name__ + ")"
+            dot.edge(tail_name=node["name"], head_name=src["name"], **attr)
     return dot
 
 

@@ -277,3 +277,44 @@ def test_image_iter_errors(iter_files):
     it = mx.image.ImageIter(1, (3, 4, 4), imglist=[[0.0, "broken.png"]], path_root=iter_files)
     with pytest.raises(RuntimeError, match="Broken image filename: broken.png"):
         it.next()
+
+
+def test_imrotate_and_random_rotate_match_mxnet():
+    """Values frozen from MXNet 1.9.1 (tests/data/mxnet/make_imrotate.py)."""
+    import json
+    import os
+    with open(os.path.join(os.path.dirname(__file__), "data", "mxnet", "imrotate.json")) as f:
+        want = json.load(f)
+    img = mx.nd.array(np.arange(2 * 5 * 7).reshape(2, 5, 7).astype("float32"))
+    for key, expected in want.items():
+        if key == "random":
+            continue
+        deg, zi, zo = key.rsplit("-", 2)
+        got = mx.image.imrotate(img, int(deg), zoom_in=zi == "True", zoom_out=zo == "True")
+        np.testing.assert_allclose(got.asnumpy(), expected, atol=2e-4, err_msg=key)
+    np.random.seed(3)
+    got = mx.image.random_rotate(mx.nd.stack(img, img * 2), (-30, 30))
+    np.testing.assert_allclose(got.asnumpy(), want["random"], atol=2e-4)
+    np.testing.assert_allclose(mx.image.imrotate(img, 0).asnumpy(), img.asnumpy(), atol=1e-5)
+    with pytest.raises(TypeError):
+        mx.image.imrotate(img.astype("uint8"), 3)
+    with pytest.raises(ValueError):
+        mx.image.imrotate(img, 3, zoom_in=True, zoom_out=True)
+
+
+def test_rotate_transforms_match_mxnet():
+    """gluon transforms ``Rotate``/``RandomRotation`` (values frozen from MXNet 1.9.1)."""
+    from pymx.gluon.data.vision import transforms as T
+    img = mx.nd.array(np.arange(3 * 4 * 6).reshape(3, 4, 6).astype("float32"))
+    np.testing.assert_allclose(T.Rotate(30)(img).asnumpy()[1, 1],
+                               [20.086, 27.353, 31.219, 35.085, 38.951, 42.817], atol=2e-3)
+    np.random.seed(0)
+    rr = T.RandomRotation((-20, 20), zoom_in=True, rotate_with_proba=0.7)
+    rows = [rr(img).asnumpy()[0, 1] for _ in range(3)]
+    np.testing.assert_allclose(rows, [[5.229, 6.784, 8.339, 9.894, 11.449, 13.005],
+                                      [5.813, 6.948, 8.082, 9.217, 10.352, 11.486],
+                                      [5.446, 6.845, 8.244, 9.642, 11.041, 12.44]], atol=2e-3)
+    with pytest.raises(ValueError):
+        T.RandomRotation((5, 1))
+    with pytest.raises(TypeError):
+        T.Rotate(3)(img.astype("uint8"))

@@ -51,7 +51,7 @@ def test_create_names_and_forms():
     assert isinstance(custom, metric.CustomMetric) and custom.name == "custom(<lambda>)"
     acc = metric.Accuracy()
     assert metric.create(acc) is acc
-    with pytest.raises(ValueError):
+    with pytest.raises(AssertionError):       # MXNet 1.9.1's registry asserts
         metric.create("nosuch")
 
 

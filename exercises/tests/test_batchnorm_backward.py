@@ -48,8 +48,10 @@ dy = mx.nd.array({dy}, dtype=np.float64)
 gamma = mx.nd.array({gamma}, dtype=np.float64)
 mean, invstd = mx.nd.array({mean}, dtype=np.float64), mx.nd.array({invstd}, dtype=np.float64)
 with mx.autograd.{mode}():
-    dx, dgamma, dbeta = mx.nd._backward_BatchNorm(dy, x, gamma, mean, invstd, eps={eps},
-                                                  fix_gamma={fix_gamma}, axis={axis})
+    running = mx.nd.zeros_like(mean), mx.nd.ones_like(mean)     # (moved in place)
+    dx, dgamma, dbeta = mx.nd._backward_BatchNorm(dy, x, gamma, mean, invstd, *running,
+                                                  eps={eps}, fix_gamma={fix_gamma},
+                                                  axis={axis})
 print(dx, dgamma, dbeta)
 """
 
@@ -79,7 +81,8 @@ def run_case(repro, shape, axis, training, fix_gamma):
         dx, dgamma, dbeta = mx.nd._backward_BatchNorm(
             mx.nd.array(dy, dtype=np.float64), mx.nd.array(x, dtype=np.float64),
             mx.nd.array(gamma, dtype=np.float64), mx.nd.array(mean, dtype=np.float64),
-            mx.nd.array(invstd, dtype=np.float64), eps=EPS, fix_gamma=fix_gamma, axis=axis)
+            mx.nd.array(invstd, dtype=np.float64), mx.nd.zeros(c, dtype=np.float64),
+            mx.nd.ones(c, dtype=np.float64), eps=EPS, fix_gamma=fix_gamma, axis=axis)
     g_used = np.ones(c) if fix_gamma else gamma
     ex, eg, eb = numeric_grads(x, g_used, beta, dy, ax, training, mean, var)
     check_close(dx.asnumpy(), ex, "d data", rtol=1e-5, atol=1e-6)

@@ -50,7 +50,8 @@ def test_special_codes(repro, shape, target, reverse, expected):
 BAD = [  # (shape, target, the exception MXNet raises)
     ((2, 3, 4), (-1, -1), MXNetError),            # two inferred dims
     ((2, 3, 4), (5, -1), ValueError),             # 24 is not a multiple of 5
-    ((2, 3, 4), (7, 4), ValueError),              # sizes differ
+    ((2, 3, 4), (7, 4), MXNetError),              # larger than the array
+    ((2, 3, 4), (5, 4), ValueError),              # smaller than the array
     ((2, 3, 4), (-4, 5, -1, -2), MXNetError),     # 5 does not divide 2
     ((2, 3, 4), (-4, -1, -1, -2), MXNetError),    # both split dims inferred
     ((2, 3, 4), (-5, 4), MXNetError),             # no such code

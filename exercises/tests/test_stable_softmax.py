@@ -65,12 +65,12 @@ def test_length_mask(repro):
     A row of length 0 is all zeros (not nan)."""
     x_np = np.array([[1.0, 2.0, 3.0, 4.0], [500.0, 0.0, 900.0, 1.0], [1.0, 1.0, 1.0, 1.0]],
                     dtype=np.float32)
-    length = np.array([2, 3, 0], dtype=np.float32)
+    length = np.array([2, 3, 0], dtype=np.int32)       # MXNet requires integer lengths
     repro(HEADER + f"""x = mx.nd.array({src(x_np)})
-length = mx.nd.array({src(length)})
+length = mx.nd.array({src(length)}, dtype="int32")
 print(mx.nd.softmax(x, length, axis=-1, use_length=True))
 """, x=x_np, length=length)
-    got = mx.nd.softmax(mx.nd.array(x_np), mx.nd.array(length), axis=-1,
+    got = mx.nd.softmax(mx.nd.array(x_np), mx.nd.array(length, dtype="int32"), axis=-1,
                         use_length=True).asnumpy()
     expected = np.zeros((3, 4))
     for i, n in enumerate(length.astype(int)):

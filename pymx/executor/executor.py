@@ -7,10 +7,10 @@ grad_req, aux_states)`` binds arrays you give.  ``grad_req`` says, per argument,
 you zero it) or ``'null'`` (no buffer, and the backward graph is pruned); it may be
 one string, a list in ``list_arguments()`` order, or a dict (missing names: 'null').
 
-BatchNorm's running statistics are updated **as MXNet does on CPU**: a training
-``forward`` computes the new values but ``backward`` writes them into the aux arrays
-(so ``forward(is_train=True)`` alone leaves them unchanged).  Imperative pymx (and
-``CachedOp``) update them in the forward, as MXNet's GPU kernels do.
+BatchNorm's running statistics (aux states) move in ``backward``, as everywhere in
+pymx and in MXNet's CPU kernels: ``_backward_BatchNorm`` updates the bound aux arrays
+in place, so ``forward(is_train=True)`` alone, or a backward graph pruned away by
+``grad_req='null'``, leaves them unchanged.
 
 **Memory.** At bind the executor plans the memory of the whole graph (forward and
 backward, ``memory_plan.py``) and preallocates one block per storage id
@@ -27,7 +27,7 @@ import numpy as np
 
 from ..base import MXNetError
 from ..context import Context, current_context
-from .infer_shape import infer_shapes
+from .infer_shape import infer_shapes, infer_symbol_shape
 from .infer_type import infer_types
 from .memory_plan import plan_memory
 from .program import Program
@@ -43,10 +43,7 @@ def _as_list(arrays, names, what, allow_missing):
     from ..ndarray.ndarray import NDArray
     if arrays is None:
         arrays = {}
-    if isinstance(arrays, dict):
-        unknown = [k for k in arrays if k not in names]
-        if unknown and what != "args_grad":
-            raise ValueError(f"bind: {what} has unknown names {unknown}; expected {names}")
+    if isinstance(arrays, dict):          # names the symbol does not have are ignored
         out = [arrays.get(n) for n in names]
     else:
         arrays = list(arrays)
@@ -56,8 +53,8 @@ def _as_list(arrays, names, what, allow_missing):
         out = arrays
     for n, a in zip(names, out):
         if a is None:
-            if not allow_missing:
-                raise MXNetError(f"bind: {what} is missing array {n!r}")
+            if not allow_missing:      # MXNet's Python bind raises ValueError here
+                raise ValueError(f"bind: {what} is missing array {n!r}")
         elif not isinstance(a, NDArray):
             raise TypeError(f"bind: {what}[{n!r}] must be an NDArray, got {type(a).__name__}")
     return out
@@ -103,7 +100,6 @@ class Executor:
         self._program = Program(symbol, wrt, self._ctx, group2ctx)
         self._wrt = wrt
         self._values = None
-        self._pending_aux = {}
         self._plan = None
         self._storage = None
         self._pool = shared_exec._pool if shared_exec is not None else []
@@ -118,7 +114,9 @@ class Executor:
 
     @property
     def grad_dict(self):
-        return {n: g for n, g in zip(self._arg_names, self.grad_arrays) if g is not None}
+        """Name -> gradient array; ``None`` for arguments with ``grad_req='null'``
+        (as MXNet, which lists every argument)."""
+        return dict(zip(self._arg_names, self.grad_arrays))
 
     @property
     def aux_dict(self):
@@ -191,8 +189,11 @@ class Executor:
         from ..ndarray.ndarray import NDArray, array
         arg_dict = self.arg_dict
         for name, value in kwargs.items():
-            if name not in arg_dict:
-                raise ValueError(f"Unknown argument {name}")
+            if not isinstance(value, (NDArray, np.ndarray)):
+                raise ValueError("only accept keyword argument of NDArrays and "
+                                 "numpy.ndarray")
+            if name not in arg_dict:            # MXNet raises TypeError here
+                raise TypeError(f"Unknown argument {name}")
             dst = arg_dict[name]
             if not isinstance(value, NDArray):
                 value = array(value, dst.context, dst.dtype)
@@ -202,15 +203,9 @@ class Executor:
             value.copyto(dst)
         feed = {id(n): a._data for n, a in zip(self._arg_nodes, self.arg_arrays)}
         ctxs = {id(n): a.context for n, a in zip(self._arg_nodes, self.arg_arrays)}
-        self._pending_aux = {}
         for n, a in zip(self._aux_nodes, self.aux_arrays):
             ctxs[id(n)] = a.context
-            if is_train:          # MXNet on CPU: aux states change at backward
-                copy = a.context.backend.copy(a._data)
-                self._pending_aux[n.name] = (a, copy)
-                feed[id(n)] = copy
-            else:
-                feed[id(n)] = a._data
+            feed[id(n)] = a._data
         self._program.monitor = self._monitor[0] if self._monitor else None
         self._program.monitor_all = self._monitor[1] if self._monitor else False
         values, vctx = self._program.forward(feed, is_train, ctxs)
@@ -237,7 +232,6 @@ class Executor:
         Loss outputs (SoftmaxOutput, ...) need no ``out_grads``."""
         from ..ndarray.ndarray import NDArray
         if self._program.grad is None:
-            self._commit_aux()
             return
         if self._values is None:
             raise MXNetError("backward: call forward(is_train=True) first")
@@ -274,12 +268,6 @@ class Executor:
                 k.setitem(dst._data, Ellipsis, k.binary("add", dst._data, g))
             else:
                 k.setitem(dst._data, Ellipsis, g)
-        self._commit_aux()
-
-    def _commit_aux(self):
-        for arr, new in self._pending_aux.values():
-            arr.context.backend.setitem(arr._data, Ellipsis, new)
-        self._pending_aux = {}
 
     # ---- utilities ---------------------------------------------------------------------
     def copy_params_from(self, arg_params, aux_params=None, allow_extra_params=False):
@@ -308,7 +296,7 @@ class Executor:
         allocates nothing.  Changing the shape of an array not named in ``kwargs``
         needs ``partial_shaping=True``."""
         from ..ndarray.ndarray import empty
-        arg_shapes, _, aux_shapes = self._symbol.infer_shape(**kwargs)
+        arg_shapes, _, aux_shapes = infer_symbol_shape(self._symbol, (), kwargs, False)
         if arg_shapes is None:
             raise MXNetError("reshape: cannot infer all shapes from "
                              f"{kwargs}")
@@ -320,14 +308,14 @@ class Executor:
             if shape == arr.shape:
                 return arr
             if not partial_shaping and (name not in kwargs or what == "aux"):
-                raise AssertionError(
+                raise MXNetError(
                     f"Shape of unspecified array {what}:{name} changed. This can cause "
                     "the new executor to not share parameters with the old one. Please "
                     "check for error in the network. If this is intended, set "
                     "partial_shaping=True to suppress this warning.")
             if int(np.prod(shape)) > arr.size:
                 if not allow_up_sizing:
-                    raise AssertionError(
+                    raise MXNetError(
                         f"New shape of arg:{name} larger than original. First making a "
                         "big executor and then down sizing it is more efficient than the "
                         "reverse. If you really want to up size, set allow_up_sizing=True "
@@ -379,27 +367,37 @@ def _shrunk(arr, shape):
 
 
 def simple_bind(symbol, ctx, grad_req="write", type_dict=None, group2ctx=None,
-                shared_exec=None, shapes=None):
-    """Infer shapes/dtypes from ``shapes`` (name -> shape) and bind fresh arrays."""
+                shared_exec=None, shapes=None, shared_arg_names=None):
+    """Infer shapes/dtypes from ``shapes`` (name -> shape) and bind fresh arrays.
+
+    With ``shared_exec``, the arguments named in ``shared_arg_names`` (a Module's
+    parameters) *are* ``shared_exec``'s arrays, so their shapes must agree (else a
+    RuntimeError, as MXNet); other arrays reuse its memory when it is large enough."""
     from ..ndarray.ndarray import zeros
     ctx = ctx if isinstance(ctx, Context) else (Context(ctx) if ctx else current_context())
     shapes = dict(shapes or {})
-    arg_shapes, _, aux_shapes = symbol.infer_shape(**shapes)
+    # MXNet reports any failure of simple_bind's inference as a RuntimeError that
+    # lists the arguments given.
+    error = "simple_bind error. Arguments:\n" + "".join(f"{k}: {v}\n"
+                                                         for k, v in shapes.items())
+    try:
+        arg_shapes, _, aux_shapes = infer_symbol_shape(symbol, (), shapes, False)
+    except MXNetError as err:
+        raise RuntimeError(error + str(err)) from None
     if arg_shapes is None:
-        partial = symbol.infer_shape_partial(**shapes)[0]
+        partial = infer_symbol_shape(symbol, (), shapes, True)[0]
         unknown = [n for n, s in zip(symbol.list_arguments(), partial) if not s]
-        raise MXNetError(f"simple_bind error: cannot infer the shapes of {unknown} from "
-                         f"{shapes}")
-    attrs = symbol.attr_dict()
-    if type_dict is None:
-        type_dict = {}
-    type_dict = dict(type_dict)
-    for n in symbol.list_arguments():
-        if n not in type_dict and "__dtype__" not in attrs.get(n, {}):
-            type_dict[n] = np.float32
-    arg_types, _, aux_types = symbol.infer_type(**type_dict)
-    if arg_types is None:
-        raise MXNetError(f"simple_bind error: cannot infer the dtypes from {type_dict}")
+        raise RuntimeError(error + f"cannot infer the shapes of {unknown}")
+    if type_dict is None:        # MXNet: no type_dict = float32 for every argument
+        attrs = symbol.attr_dict()   # that has no __dtype__ attribute
+        type_dict = {n: np.float32 for n in symbol.list_arguments()
+                     if "__dtype__" not in attrs.get(n, {})}
+    # A type_dict given is all that is known: the other dtypes are inferred from it
+    # (type_dict={'data': 'float64'} makes the weights float64 too); what inference
+    # cannot reach stays float32.
+    arg_types, _, aux_types = symbol.infer_type_partial(**dict(type_dict))
+    arg_types = [np.float32 if t is None else t for t in arg_types]
+    aux_types = [np.float32 if t is None else t for t in aux_types]
     names = symbol.list_arguments()
     reqs = _grad_reqs(grad_req, names)
     arg_nodes = symbol._variables()[0]
@@ -415,6 +413,12 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, group2ctx=None,
         """Share ``shared_exec``'s array of that name when it is large enough (same
         shape: the same array; smaller: a view of its memory), else a new one."""
         old = shared.get(name)
+        if old is not None and shared_arg_names is not None and name in shared_arg_names:
+            if old.shape != tuple(shape):
+                raise RuntimeError(error + f"Inferred shape does not match shared_exec."
+                                   f"arg_array's shape ({tuple(shape)} vs. {old.shape}) "
+                                   f"for the argument {name}")
+            return old
         if old is not None and old.dtype == dtype and old.context == node_ctx(node):
             if old.shape == tuple(shape):
                 return old

@@ -54,8 +54,12 @@ def infer_shapes(order, shapes):
                 new_ins, new_outs = node.op.infer_shape(node.parsed, ins)
             except (MXNetError, ValueError, TypeError, IndexError, KeyError,
                     ZeroDivisionError, AttributeError) as err:
-                if any(s is None for s in ins):
-                    continue                # a rule that needs all inputs: try later
+                # A rule that needs all inputs may trip over a None: try it later.
+                # An MXNetError is a rule's own check failing (fc2_weight given as
+                # (3, 3) when data says (10, 128)): an error even while other inputs
+                # are unknown, as in MXNet.
+                if any(s is None for s in ins) and not isinstance(err, MXNetError):
+                    continue
                 names = node.input_names()
                 detail = ", ".join(f"{n}{_fmt(s)}" for n, s in zip(names, ins))
                 raise MXNetError(f"Error in operator {node.name} ({node.op.name}): "

@@ -6,7 +6,8 @@ blocks; ``nn`` has the layers, ``loss`` the losses, ``Trainer`` (trainer.py) app
 ``utils`` has split_and_load and clip_global_norm; ``contrib`` MXNet's contributed
 layers, cells and the ``Estimator``.
 """
-from .parameter import Parameter, Constant, ParameterDict, DeferredInitializationError
+from .parameter import Parameter, Constant, ParameterDict, DeferredInitializationError, \
+    tensor_types
 from .block import Block, HybridBlock, SymbolBlock
 from . import nn
 from . import utils
@@ -16,6 +17,7 @@ from . import data
 from . import rnn, model_zoo
 from . import contrib
 
-__all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError", "Block",
+__all__ = ["Parameter", "Constant", "ParameterDict", "DeferredInitializationError",
+           "tensor_types", "Block",
            "HybridBlock", "SymbolBlock", "nn", "utils", "loss", "Trainer", "data", "rnn", "model_zoo",
            "contrib"]

@@ -33,6 +33,7 @@ parameters; ``SymbolBlock.imports`` reads them back.
 """
 from collections import OrderedDict, defaultdict
 import copy
+import json
 import re
 import threading
 import warnings
@@ -298,6 +299,71 @@ class Block:
         warnings.warn("load_params is deprecated. Please use load_parameters.")
         self.load_parameters(filename, ctx, allow_missing, ignore_extra)
 
+    def save(self, prefix):
+        """Save the structure to ``prefix-model.json`` and the parameters to
+        ``prefix-model.params`` (``save_parameters``), for ``load`` on a model built
+        again in the same order.
+
+        The JSON nests one dict per block under the key ``<class name lower><index>``
+        (index: depth-first order): ``orig_name`` (the block's name), ``children``
+        (child name -> attribute name), and for a HybridBlock ``hybridized`` plus, if it
+        has a traced graph, its Symbol and input/output formats.
+        """
+        model = {}
+
+        def visit(blk, index, structure):
+            mdl = {"orig_name": blk.name}
+            structure[type(blk).__name__.lower() + str(index[0])] = mdl
+            if isinstance(blk, HybridBlock):
+                if blk._cached_graph:
+                    syms, out = blk._cached_graph
+                    mdl.update(in_format=blk._in_format, out_format=blk._out_format,
+                               inputs=[s.tojson() for s in syms], symbol=out.tojson(),
+                               hybridized=True)
+                else:
+                    mdl["hybridized"] = False
+            mdl["children"] = children = {}
+            for ch_name, child in blk._children.items():
+                index[0] += 1
+                children[child.name] = ch_name
+                visit(child, index, mdl)
+
+        visit(self, [0], model)
+        with open(prefix + "-model.json", "w") as fp:
+            json.dump(model, fp)
+        self.save_parameters(prefix + "-model.params")
+
+    def load(self, prefix):
+        """Load what ``save`` wrote: give each block (matched by class and depth-first
+        index) its saved name, re-key its parameters with it, restore traced graphs
+        (the block becomes hybridized) and the children's attribute names, then
+        ``load_parameters``."""
+        from ..symbol import load_json
+        with open(prefix + "-model.json") as fp:
+            model = json.load(fp)
+
+        def visit(blk, index, structure):
+            mdl = structure[type(blk).__name__.lower() + str(index[0])]
+            blk._name = mdl["orig_name"]
+            if isinstance(blk, HybridBlock) and mdl["hybridized"]:
+                blk._in_format, blk._out_format = mdl["in_format"], mdl["out_format"]
+                blk._cached_graph = ([load_json(s) for s in mdl["inputs"]],
+                                     load_json(mdl["symbol"]))
+                blk._active = True
+            for p in list(blk.params.keys()):          # re-key as MXNet does (the
+                param = blk.params._params.pop(p)       # Parameter keeps its name)
+                blk.params._params[blk.name + "_" + p[len(blk.params._prefix):]] = param
+            for child in blk._children.values():
+                index[0] += 1
+                visit(child, index, mdl)
+            children = mdl["children"]
+            for ch_name in list(blk._children):
+                child = blk._children.pop(ch_name)
+                blk._children[children[child.name]] = child
+
+        visit(self, [0], model)
+        self.load_parameters(prefix + "-model.params")
+
     # ---- structure -----------------------------------------------------------------------
     def register_child(self, block, name=None):
         """Make ``block`` a child (attribute assignment does this automatically)."""
@@ -316,6 +382,11 @@ class Block:
         handle = HookHandle()
         handle.attach(self._forward_hooks, hook)
         return handle
+
+    def _children_have_hooks(self):
+        """True when a block below this one has a forward hook or pre-hook."""
+        return any(c._forward_hooks or c._forward_pre_hooks or c._children_have_hooks()
+                   for c in self._children.values())
 
     def apply(self, fn):
         """Call ``fn(block)`` on every descendant, then on self; returns self."""
@@ -444,6 +515,15 @@ def _is_symbol(x):
     return sym is not None and isinstance(x, sym.Symbol)
 
 
+def _same_but_trailing_none(fmt, stored):
+    """True when two input formats differ only by trailing ``None`` arguments (format
+    code -1): ``net(x)`` and ``net(x, None)`` may share one cached graph, as in MXNet
+    (a default argument left out or passed as None)."""
+    short, long_ = sorted((fmt, stored), key=len)
+    return len(short) < len(long_) and long_[:len(short)] == short and \
+        all(f == -1 for f in long_[len(short):])
+
+
 class HybridBlock(Block):
     """A Block whose computation is ``hybrid_forward(F, x, *args, **params)``, so it
     runs imperatively (``F = mx.nd``) or as a graph (``F = mx.sym``).
@@ -521,6 +601,31 @@ class HybridBlock(Block):
                           inline_limit=inline_limit, forward_bulk_size=forward_bulk_size,
                           backward_bulk_size=backward_bulk_size)
 
+    def optimize_for(self, x, *args, backend=None, clear=False, static_alloc=False,
+                     static_shape=False, inline_limit=2, forward_bulk_size=None,
+                     backward_bulk_size=None, **kwargs):
+        """Hybridize for ``backend`` (required) and build the cached graph for inputs
+        like ``x, *args`` without running it.  Returns None.  MXNet partitions the
+        graph for the subgraph backend; pymx has none, so the graph is kept whole."""
+        if kwargs:
+            self._backend_opts = kwargs
+        if not backend:
+            raise ValueError('Must specify "backend" to optimize_for')
+        self.hybridize(True, backend=backend, clear=clear, static_alloc=static_alloc,
+                       static_shape=static_shape, inline_limit=inline_limit,
+                       forward_bulk_size=forward_bulk_size,
+                       backward_bulk_size=backward_bulk_size)
+        flat, _ = _flatten([x] + list(args), "input")
+        if not any(isinstance(a, NDArray) or _is_symbol(a) for a in flat):
+            raise ValueError("In HybridBlock, there must be one NDArray or one Symbol in the "
+                             "input. Please check the type of the args.\n")
+        ctxs = {a.context for a in flat if isinstance(a, NDArray)}
+        if len(ctxs) > 1:
+            raise ValueError("Found multiple contexts in the input, After hybridized, the "
+                             f"HybridBlock only supports one input context. Find all "
+                             f"contexts = {ctxs}")
+        self._build_cache(x, *args)
+
     def _get_graph(self, *args):
         """Trace ``hybrid_forward`` into ``(input variables, output Symbol)`` (cached)."""
         if not self._cached_graph:
@@ -580,7 +685,7 @@ class HybridBlock(Block):
         if self._cached_op is None:
             self._build_cache(*args)
         flat, fmt = _flatten(args, "input")
-        if fmt != self._in_format:
+        if fmt != self._in_format and not _same_but_trailing_none(fmt, self._in_format):
             raise ValueError("The argument structure of HybridBlock does not match the "
                              f"cached version. Stored format = {self._in_format}, input "
                              f"format = {fmt}")
@@ -631,14 +736,17 @@ class HybridBlock(Block):
         self._infer_attrs("infer_type", "dtype", *args)
 
     def _deferred_infer_shape(self, *args):
+        if self._children_have_hooks():
+            # MXNet always infers the shapes by tracing the block with Symbols, which
+            # calls the children -- and their forward hooks -- on Symbols.  ``summary``
+            # shows that as an extra row, e.g. "Activation-1  <Symbol conv0_relu_fwd>".
+            self._get_graph(*args)
         try:
             self.infer_shape(*args)
-        except DeferredInitializationError:
-            raise
-        except Exception as err:
+        except Exception as err:                  # MXNet: a ValueError
             deferred = [p.name for p in self.collect_params().values()
                         if not shape_is_known(p.shape)]
-            raise DeferredInitializationError(
+            raise ValueError(
                 f"Deferred initialization failed because shape cannot be inferred: {err}. "
                 f"Parameters still without a shape: {deferred}; give the layers their "
                 "input sizes (in_units, in_channels, ...).") from err

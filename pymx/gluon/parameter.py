@@ -30,11 +30,12 @@ from .. import initializer
 from .. import autograd
 from ..context import Context, cpu, current_context
 from ..ndarray import NDArray
+from ..symbol import Symbol
 
 __all__ = ["DeferredInitializationError", "Parameter", "Constant", "ParameterDict",
            "tensor_types"]
 
-tensor_types = (NDArray,)
+tensor_types = (Symbol, NDArray)    # what a HybridBlock takes: MXNet's gluon.tensor_types
 
 
 class DeferredInitializationError(MXNetError):
@@ -133,9 +134,9 @@ class Parameter:
 
     @grad_req.setter
     def grad_req(self, req):
-        if req not in ("write", "add", "null"):
-            raise ValueError(f"grad_req must be one of 'write', 'add', or 'null', "
-                             f"but got '{req}'")
+        if req not in ("write", "add", "null"):      # MXNet asserts
+            raise AssertionError(f"grad_req must be one of 'write', 'add', or 'null', "
+                                 f"but got '{req}'")
         if not self._differentiable:
             req = "null"
         if self._grad_req == req:
@@ -149,8 +150,10 @@ class Parameter:
 
     @property
     def dtype(self):
-        """The element type; setting it casts the data (``cast``)."""
-        return self._dtype
+        """The element type as it was given (MXNet shows ``'float32'`` for a Dense
+        weight, ``<class 'numpy.float32'>`` for a Conv weight); setting it casts the
+        data (``cast``)."""
+        return self._dtype_as_given
 
     @dtype.setter
     def dtype(self, dtype):
@@ -216,7 +219,11 @@ class Parameter:
 
     def data(self, ctx=None):
         """The value on ``ctx`` (the only copy if there is one; else the current
-        context's)."""
+        context's).  A ``row_sparse`` parameter is read with ``row_sparse_data``."""
+        if self._stype != "default":
+            raise RuntimeError(f"Cannot return a copy of Parameter '{self.name}' on ctx "
+                               f"{ctx} via data() because its storage type is "
+                               f"{self._stype}. Please use row_sparse_data() instead.")
         return self._check_and_get(self._data, ctx)
 
     def list_data(self):
@@ -293,8 +300,8 @@ class Parameter:
             return
         init, ctx, default_init, data = self._deferred_init
         self._deferred_init = ()
-        if not shape_is_known(self.shape):
-            raise DeferredInitializationError(
+        if not shape_is_known(self.shape):          # MXNet asserts
+            raise AssertionError(
                 f"Cannot initialize Parameter '{self.name}' because it has invalid shape: "
                 f"{self.shape}. Please specify in_units, in_channels, etc for `Block`s.")
         with autograd.pause():
@@ -415,14 +422,20 @@ class Parameter:
             self._grad = [g.astype(dtype) for g in self._grad]
             autograd.mark_variables(self._data, self._grad, self.grad_req)
 
+    def _check_row_sparse(self, what):
+        if self._stype != "row_sparse":
+            raise RuntimeError(f"Cannot return {what} of Parameter '{self.name}' because its "
+                               f"storage type is {self._stype}. Please use data() instead.")
+
     def row_sparse_data(self, row_id):
-        """pymx has no sparse storage: the whole (dense) data."""
-        return self.data(row_id.context)
+        """MXNet: the rows ``row_id`` of a row_sparse parameter (a RuntimeError for a
+        dense one).  pymx keeps the data densely, so this is the whole ``data()``."""
+        self._check_row_sparse("a copy of row_sparse data")
+        return self._check_and_get(self._data, row_id.context)
 
     def list_row_sparse_data(self, row_id):
-        """MXNet: the rows ``row_id`` of a row_sparse parameter on every context.
-        pymx stores every parameter densely, so this is ``list_data()`` (all rows).
-        """
+        """``row_sparse_data`` on every context (all rows, see there)."""
+        self._check_row_sparse("copies of row_sparse data")
         return self.list_data()
 
 
@@ -477,7 +490,8 @@ class ParameterDict:
 
     def __repr__(self):
         body = "\n".join("  " + repr(v) for v in self.values())
-        return f"{self._prefix} (\n{body}\n)"
+        head = f"{self._prefix} " if self._prefix else ""     # MXNet: no space if no prefix
+        return f"{head}(\n{body}\n)"
 
     def __getitem__(self, key):
         return self._params[key]

@@ -110,6 +110,29 @@ def download(url, path=None, overwrite=False, sha1_hash=None, retries=5,
                   + (f" (expected sha1 {sha1_hash})" if sha1_hash else "") + ".")
 
 
+def shape_is_known(shape):
+    """True when ``shape`` has no unknown dimension: 0 marks one in MXNet's legacy shape
+    semantics (where ``()`` too counts as unknown), -1 under ``npx.set_np()``."""
+    from ..util import is_np_shape
+    if shape is None:
+        return False
+    unknown = -1 if is_np_shape() else 0
+    if len(shape) == 0:
+        return unknown == -1
+    for d in shape:
+        if d == unknown:
+            return False
+        assert d > unknown, f"shape dimension size cannot be less than {unknown}, while " \
+                            f"received {d}"
+    return True
+
+
+def _brief_print_list(lst, limit=7):
+    """``'a', 'b', ..., 'z'``: a list shortened for error messages."""
+    from .parameter import _brief_print_list as brief
+    return brief(lst, limit)
+
+
 def _indent(s_, num_spaces):
     """Indent every line of ``s_`` but the first by ``num_spaces``."""
     lines = s_.split("\n")
@@ -161,6 +184,9 @@ def _flatten(args, inout_str):
         return flat, fmts
     if args is None:
         return [None], -1
+    if hasattr(args, "list_outputs"):     # a Symbol of n > 1 outputs stands for n items
+        n = len(args.list_outputs())
+        return [args], n if n > 1 else 0
     return [args], 0
 
 

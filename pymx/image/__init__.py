@@ -8,6 +8,7 @@ uses it.
 ``crop.py``            ``fixed_crop``, ``center_crop``, ``random_crop``,
                        ``random_size_crop``, ``scale_down``
 ``border.py``          ``copyMakeBorder``
+``rotate.py``          ``imrotate``, ``random_rotate`` (channel-first float32, as MXNet)
 ``normalize.py``       ``color_normalize``
 ``augmenter.py``       ``Augmenter`` and its subclasses, ``CreateAugmenter``
 ``image_iter.py``      ``ImageIter``, a ``DataIter`` over .rec files and image lists
@@ -23,8 +24,8 @@ Where pymx differs from MXNet 1.9.1 (which calls OpenCV in C++):
   pixel can differ from MXNet's by one level (nearest-neighbour is exact).
 * The image functions run on the host with NumPy (the results are NDArrays on the
   source's context), not as operators: they are not recorded by autograd and cannot be
-  used in a Symbol.  Not provided: ``imrotate``, ``random_rotate``, the detection
-  iterators (``mx.image.detection``).
+  used in a Symbol (``imrotate`` is the exception: a ``BilinearSampler`` call).  Not
+  provided: the detection iterators (``mx.image.detection``).
 
 Random choices use Python's ``random`` module (and ``numpy.random`` for PCA noise)
 exactly as MXNet does, so seeding them reproduces MXNet's crops, flips and orders.
@@ -33,6 +34,7 @@ from .decode import imdecode, imread
 from .resize import imresize, resize_short
 from .crop import scale_down, fixed_crop, center_crop, random_crop, random_size_crop
 from .border import copyMakeBorder
+from .rotate import imrotate, random_rotate
 from .normalize import color_normalize
 from .augmenter import (Augmenter, SequentialAug, RandomOrderAug, ResizeAug, ForceResizeAug,
                         RandomCropAug, RandomSizedCropAug, CenterCropAug, HorizontalFlipAug,
@@ -47,4 +49,5 @@ __all__ = ["imdecode", "imread", "imresize", "resize_short", "scale_down", "fixe
            "ForceResizeAug", "RandomCropAug", "RandomSizedCropAug", "CenterCropAug",
            "HorizontalFlipAug", "CastAug", "BrightnessJitterAug", "ContrastJitterAug",
            "SaturationJitterAug", "HueJitterAug", "ColorJitterAug", "LightingAug",
-           "RandomGrayAug", "ColorNormalizeAug", "CreateAugmenter", "ImageIter"]
+           "RandomGrayAug", "ColorNormalizeAug", "CreateAugmenter", "ImageIter", "imrotate",
+           "random_rotate"]

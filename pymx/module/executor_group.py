@@ -143,6 +143,7 @@ class DataParallelExecutorGroup:
         input_types = {d.name: d.dtype for d in data_shapes + (label_shapes or [])}
         return self.symbol.simple_bind(ctx=self.contexts[i], grad_req=self.grad_req,
                                        type_dict=input_types, shared_exec=shared_exec,
+                                       shared_arg_names=self.param_names,
                                        group2ctx=self.group2ctxs[i], **input_shapes)
 
     def bind_exec(self, data_shapes, label_shapes, shared_group=None, reshape=False):

@@ -64,3 +64,39 @@ from . import control_flow as _control_flow  # noqa: E402
 contrib.foreach = _control_flow.foreach
 contrib.while_loop = _control_flow.while_loop
 contrib.cond = _control_flow.cond
+
+
+def concatenate(arrays, axis=0, always_copy=True):
+    """MXNet's deprecated ``nd.concatenate`` (prefer ``concat``): join a **list** of
+    arrays along ``axis``.  Shapes off ``axis`` and dtypes must agree (AssertionError
+    otherwise, as in MXNet); with ``always_copy=False`` a one-element list returns that
+    element itself."""
+    assert isinstance(arrays, list) and arrays and isinstance(arrays[0], NDArray)
+    if not always_copy and len(arrays) == 1:
+        return arrays[0]
+    first = arrays[0]
+    for arr in arrays[1:]:
+        assert arr.shape[:axis] == first.shape[:axis]
+        assert arr.shape[axis + 1:] == first.shape[axis + 1:] if axis != -1 else True
+        assert arr.dtype == first.dtype
+    return op.concat(*arrays, dim=axis)
+
+
+# nd.contrib's NaN/Inf tests, written (as in MXNet) with ordinary NDArray arithmetic;
+# the results have the input's dtype (1 for true, 0 for false).
+def _isinf(data):
+    """1 where ``data`` is +inf or -inf, else 0."""
+    return data.abs() == float("inf")
+
+
+def _isnan(data):
+    """1 where ``data`` is NaN (the only value not equal to itself), else 0."""
+    return data != data   # noqa: PLR0124
+
+
+def _isfinite(data):
+    """1 where ``data`` is neither NaN nor +-inf, else 0."""
+    return logical_and(data.abs() != float("inf"), data == data)   # noqa: PLR0124
+
+
+contrib.isinf, contrib.isnan, contrib.isfinite = _isinf, _isnan, _isfinite

@@ -14,17 +14,20 @@ from ..base import MXNetError
 __all__ = ["foreach", "while_loop", "cond"]
 
 
-def _flatten(x, what):
-    """``(flat list of NDArrays, format)``; format None means "a single NDArray"."""
-    from .ndarray import NDArray
-    if isinstance(x, NDArray):
+def _flatten(x, what, leaf=None):
+    """``(flat list of leaves, format)``; format None means "a single leaf".  The leaves
+    are NDArrays (``leaf``: the graph versions in ``symbol/control_flow.py`` pass Symbol)."""
+    if leaf is None:
+        from .ndarray import NDArray as leaf
+    if isinstance(x, leaf):
         return [x], None
     if not isinstance(x, (list, tuple)):
-        raise MXNetError(f"{what} must be an NDArray or a (nested) list of NDArrays, got "
+        name = leaf.__name__
+        raise MXNetError(f"{what} must be a {name} or a (nested) list of {name}s, got "
                          f"{type(x).__name__}")
     flat, fmt = [], []
     for item in x:
-        f, sub = _flatten(item, what)
+        f, sub = _flatten(item, what, leaf)
         flat.extend(f)
         fmt.append(sub if sub is not None else 1)
     return flat, fmt

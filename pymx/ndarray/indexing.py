@@ -57,8 +57,8 @@ def _index_array(k, numpy=False):
         if arr.dtype == np.bool_:
             return np.nonzero(arr)
     if isinstance(k, NDArray):
-        if k.dtype == np.bool_:
-            raise MXNetError("NDArray indexing with a boolean mask is not supported in "
+        if k.dtype == np.bool_:     # MXNet 1.9.1 raises ValueError here too
+            raise ValueError("NDArray indexing with a boolean mask is not supported in "
                              "pymx (MXNet 1.x legacy NDArray); use integer indices")
         return k.asnumpy().astype(np.int64)
     arr = np.asarray(k)
@@ -83,7 +83,9 @@ def _parse(key, ndim, numpy=False):
         if k is None or k is Ellipsis or isinstance(k, slice):
             items.append(k)
         elif isinstance(k, (bool, np.bool_)):
-            raise MXNetError("NDArray indexing with a boolean is not supported in pymx")
+            if numpy:
+                raise MXNetError("NDArray indexing with a boolean is not supported in pymx")
+            items.append(int(k))      # legacy NDArray: True is the integer 1 (as MXNet)
         elif isinstance(k, (int, np.integer)):
             items.append(int(k))
         elif isinstance(k, (NDArray, np.ndarray, list, range)):

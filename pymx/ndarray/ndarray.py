@@ -157,6 +157,26 @@ class NDArray:
 
     as_in_ctx = as_in_context
 
+    def slice_assign(self, rhs, begin, end, step):
+        """In place: ``self[begin:end:step] = rhs`` (per-axis tuples, None for a
+        default); returns ``self`` (MXNet's ``_slice_assign`` with ``out=self``)."""
+        return _call("_slice_assign", [self, rhs],
+                     {"begin": begin, "end": end, "step": step}, out=self)
+
+    def slice_assign_scalar(self, value, begin, end, step):
+        """In place: ``self[begin:end:step] = value`` for a number; returns ``self``."""
+        return _call("_slice_assign_scalar", [self],
+                     {"scalar": float(value), "begin": begin, "end": end, "step": step},
+                     out=self)
+
+    def to_dlpack_for_read(self):
+        """A DLPack capsule sharing this array's memory (see ``nd.to_dlpack_for_read``)."""
+        return to_dlpack_for_read(self)
+
+    def to_dlpack_for_write(self):
+        """A DLPack capsule sharing this array's memory, for writing."""
+        return to_dlpack_for_write(self)
+
     def as_np_ndarray(self):
         """The same array as an ``mx.np.ndarray`` (NumPy semantics): shares memory and
         the autograd history, as MXNet's does."""
@@ -220,6 +240,7 @@ class NDArray:
     def reshape(self, *shape, **kwargs):
         """A view with a new shape.  Accepts ``reshape(2, 3)``, ``reshape((2, 3))`` and
         MXNet's special codes 0, -1, -2, -3, -4 and ``reverse=True`` (see ``Reshape``)."""
+        assert shape or "shape" in kwargs, "Shape must be provided."   # MXNet's check
         if len(shape) == 1 and isinstance(shape[0], (list, tuple)):
             shape = shape[0]
         shape = kwargs.pop("shape", shape)
@@ -237,8 +258,8 @@ class NDArray:
         return record_view("Reshape", self, data, shape=other.shape)
 
     def __len__(self):
-        if self.ndim == 0:
-            raise TypeError("len() of a 0-d NDArray")
+        if self.ndim == 0:       # MXNet returns shape[0]: IndexError for a 0-d array
+            raise IndexError("len() of a 0-d NDArray (its shape () has no first axis)")
         return self.shape[0]
 
     def __iter__(self):
@@ -366,6 +387,27 @@ for _name in FLUENT_METHODS:
 NDArray.broadcast_axis = NDArray.broadcast_axes
 
 
+def _broadcast_to_method(self, shape):
+    """``x.broadcast_to(shape)``: MXNet's Python method, stricter and more lenient than
+    the op: a shorter ``self.shape`` is first padded with leading 1s (the op needs equal
+    ranks), and every axis that changes must have size 1 (so the op's ``0`` = "keep"
+    code is refused); ValueError otherwise."""
+    shape = tuple(shape)
+    cur = self.shape
+    err = (f"operands could not be broadcast together with remapped shapes "
+           f"[original->remapped]: {cur} and requested shape {shape}")
+    if len(shape) < len(cur):
+        raise ValueError(err)
+    cur = (1,) * (len(shape) - len(cur)) + cur
+    if any(c != s and c != 1 for c, s in zip(cur, shape)):
+        raise ValueError(err)
+    x = self.reshape(cur) if cur != self.shape else self
+    return _op("broadcast_to", x, shape=shape)
+
+
+NDArray.broadcast_to = _broadcast_to_method
+
+
 def _transfer(data, src_ctx, dst_ctx):
     """Move a native array between backends (always a copy): DLPack when both sides
     speak it, else through host memory.
@@ -424,7 +466,7 @@ def array(source_array, ctx=None, dtype=None):
             source = np.asarray(source_array)
         except (ValueError, TypeError) as err:
             raise TypeError(f"source_array must be array like object: {err}") from None
-        if source.dtype == object:
+        if source.dtype == object or source.dtype.kind in "USV":
             raise TypeError("source_array must be array like object (got ragged or "
                             "non-numeric data)")
     data = source.astype(np_dtype(dtype), copy=False)

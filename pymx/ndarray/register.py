@@ -54,6 +54,13 @@ def invoke(op, inputs, kwargs, out=None):
     return dense_invoke(op, inputs, kwargs, out)
 
 
+def _both_cpu(a, b):
+    """cpu(0), cpu(1), cpu_pinned... are all host memory: MXNet lets one op mix them
+    (the result lives on the first input's context)."""
+    return a.device_type.startswith("cpu") and b.device_type.startswith("cpu") \
+        and a.backend.name == b.backend.name
+
+
 def dense_invoke(op, inputs, kwargs, out=None):
     """``invoke`` for dense arrays: parse, run on the engine, wrap, record."""
     NDArray = result_class(inputs)
@@ -62,7 +69,7 @@ def dense_invoke(op, inputs, kwargs, out=None):
     if inputs:
         ctx = inputs[0]._ctx
         for x in inputs:
-            if x._ctx is not ctx and x._ctx != ctx:
+            if x._ctx is not ctx and x._ctx != ctx and not _both_cpu(x._ctx, ctx):
                 raise MXNetError(f"{op.name}: all inputs must be on one context, got "
                                  f"{ctx} and {x._ctx}; use as_in_context() to move them")
     elif ctx is None:

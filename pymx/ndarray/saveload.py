@@ -463,8 +463,12 @@ def load_frombuffer(buf):
 
 def load(fname):
     """Load what ``save`` (or MXNet's ``nd.save``) wrote: a list or a dict of NDArrays."""
-    with open(os.fspath(fname), "rb") as f:
-        return load_frombuffer(f.read())
+    try:
+        with open(os.fspath(fname), "rb") as f:
+            buf = f.read()
+    except OSError as err:      # MXNet's C++ stream fails with MXNetError
+        raise MXNetError(f"nd.load: cannot open {fname!r}: {err.strerror}") from None
+    return load_frombuffer(buf)
 
 
 def _record_from_bytes(buf):

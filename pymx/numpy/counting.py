@@ -8,6 +8,7 @@ on the host and have no gradient.  Indices come back as **int64**.  ``take`` and
 """
 import numpy as _np
 
+from ..base import MXNetError
 from ..ndarray import op as _nd
 from .creation import array, asarray
 
@@ -65,22 +66,24 @@ def bincount(x, weights=None, minlength=0):
 
 
 def histogram(a, bins=10, range=None, normed=None, weights=None, density=None):  # noqa: A002
-    """``(counts, edges)``: ``bins`` equal bins over ``range`` (default: the data's
-    min and max) or the given edges; the last bin includes its right edge.  The
-    counts are int64, the edges have ``a``'s dtype (computed as NumPy, then cast)."""
+    """``[counts, edges]`` (a list, as MXNet): ``bins`` equal bins over ``range``
+    (default: the data's min and max) or the given edges; the last bin includes its
+    right edge.  The counts are int64, the edges have ``a``'s dtype (computed as
+    NumPy, then cast)."""
     a = asarray(a)
     if normed or density or weights is not None:
         raise NotImplementedError("histogram: normed, density and weights are not "
                                   "supported (as MXNet 1.9.1)")
     edges = bins.asnumpy() if hasattr(bins, "asnumpy") else bins
     counts, edges = _np.histogram(a.asnumpy(), bins=edges, range=range)
-    return _host_result(counts, a, _np.int64), _host_result(edges, a, a.dtype)
+    return [_host_result(counts, a, _np.int64), _host_result(edges, a, a.dtype)]  # a list
 
 
 def take(a, indices, axis=None, mode="raise", out=None):
     """Elements of ``a`` at ``indices`` along ``axis`` (None: of the flattened array);
     the result has shape ``a.shape[:axis] + indices.shape + a.shape[axis+1:]``.
-    ``mode``: 'raise' (an out-of-range index raises IndexError), 'clip' or 'wrap'.
+    ``mode``: 'raise' (an out-of-range index is an MXNetError), 'clip' or 'wrap'
+    (another mode: NotImplementedError, as MXNet).
     The gradient scatter-adds into the taken positions."""
     a = asarray(a)
     if axis is None:
@@ -91,11 +94,11 @@ def take(a, indices, axis=None, mode="raise", out=None):
     if mode == "raise":
         host = idx.asnumpy()
         if host.size and (host.min() < -n or host.max() >= n):
-            raise IndexError(f"take: index {host.tolist()} is out of bounds for axis "
+            raise MXNetError(f"take: index {host.tolist()} is out of bounds for axis "
                              f"{axis} with size {n}")
         idx, mode = array(host % max(n, 1), dtype=_np.int64, ctx=a.context), "clip"
     elif mode not in ("clip", "wrap"):
-        raise ValueError(f"take: mode must be 'raise', 'clip' or 'wrap', got {mode!r}")
+        raise NotImplementedError(f"function take does not support mode {mode!r}")
     result = _nd.take(a, idx, axis=axis, mode=mode)
     if out is not None:
         out[...] = result

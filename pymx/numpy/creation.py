@@ -30,12 +30,18 @@ def _dtype(dtype):
 
 def array(object, dtype=None, ctx=None):
     """A new array holding a copy of ``object`` (an array, a NumPy array, nested
-    lists or a number).  ``dtype`` defaults to the source's dtype for arrays and to
+    lists or a number).  ``dtype`` defaults to the source's dtype for anything with a
+    ``dtype`` (arrays, NumPy scalars: ``np.array(numpy.float64(2))`` is float64) and to
     **float32** for lists and numbers (``np.array([1, 2])`` is float32)."""
-    if dtype is None and isinstance(object, (NDArray, _np.ndarray)):
+    if dtype is None and hasattr(object, "dtype"):
         dtype = object.dtype
     if isinstance(object, NDArray) and ctx is None:
         ctx = object.context
+    if not isinstance(object, (NDArray, _np.ndarray)):
+        try:                     # as MXNet: NumPy converts (None -> nan), errors are TypeError
+            object = _np.array(object, dtype=_dtype(dtype))
+        except Exception as e:  # noqa: BLE001
+            raise TypeError(str(e)) from None
     return _as_np(_legacy.array(object, ctx=ctx, dtype=_dtype(dtype)))
 
 
@@ -73,6 +79,8 @@ def arange(start, stop=None, step=1, dtype=None, ctx=None):
     unless ``dtype``, as MXNet (NumPy would give int64)."""
     if stop is None:
         start, stop = 0, start
+    if step == 0:
+        raise ZeroDivisionError("arange: step must not be 0 (as MXNet 1.9.1)")
     return _as_np(_legacy.arange(start, stop, step, ctx=ctx, dtype=_dtype(dtype)))
 
 

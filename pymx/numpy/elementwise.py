@@ -7,16 +7,19 @@ Each calls the legacy operator that computes it (``broadcast_add``,
 MXNet 1.9.1's version (measured):
 
 * two arrays of different dtypes are promoted: bool < any number, an int with a float
-  gives the float (``int32 + float32`` is float32, not NumPy's float64), else the
-  wider type;
+  gives the float (``int32 + float32`` is float32, not NumPy's float64), int8 with
+  uint8 gives int32, else the wider type;
 * a Python scalar never changes the array's dtype (``int32_array + 1.5`` is int32,
   computed as MXNet does by casting the scalar), except that a bool array becomes
   int64 first (``(x > 1) + 1`` is int64);
 * true division of integers gives float32;
-* comparisons give ``bool`` arrays.
+* comparisons give ``bool`` arrays, and two arrays compared must have one dtype
+  (``int32_array == float32_array`` is an MXNetError: d2l's ``accuracy`` casts first);
+  so must the two arrays of ``maximum``/``minimum``.
 """
 import numpy as _np
 
+from ..base import MXNetError
 from ..ndarray import op as _nd
 from ..ndarray.ndarray import NDArray, _call
 
@@ -45,12 +48,16 @@ _BINARY = {
                    "_greater_equal_scalar"),
 }
 _COMPARISONS = ("equal", "not_equal", "greater", "greater_equal", "less", "less_equal")
+#: ops MXNet 1.9.1 does not promote: two arrays of different dtypes are an MXNetError
+_SAME_DTYPE = _COMPARISONS + ("maximum", "minimum")
 _SCALARS = (int, float, bool, _np.number, _np.bool_)
 
 
 def result_type(a, b):
     """The dtype of an operation on arrays of dtypes ``a`` and ``b`` (module docstring)."""
     a, b = _np.dtype(a), _np.dtype(b)
+    if {a.name, b.name} == {"int8", "uint8"}:
+        return _np.dtype(_np.int32)                     # MXNet's table (NumPy: int16)
     if a == b or b.kind == "b":
         return a
     if a.kind == "b":
@@ -66,13 +73,17 @@ def _cast(x, dtype):
 
 def binary(name, x1, x2):
     """``x1 <name> x2`` (``name`` a key of ``_BINARY``) for arrays and scalars on
-    either side, with NumPy broadcasting and MXNet's dtype rules.  Returns
-    ``NotImplemented`` for an operand that is neither (so ``x == None`` is False)."""
+    either side, with NumPy broadcasting and MXNet's dtype rules.  A list, tuple or
+    NumPy array operand is a TypeError, as in MXNet 1.9.1; ``NotImplemented`` for any
+    other operand."""
     from .creation import array
     array_op, scalar_op, rscalar_op = _BINARY[name]
     if not isinstance(x1, NDArray) and not isinstance(x2, NDArray):
         return binary(name, array(x1), x2)
     if isinstance(x1, NDArray) and isinstance(x2, NDArray):
+        if name in _SAME_DTYPE and x1.dtype != x2.dtype:
+            raise MXNetError(f"{name}: the two arrays must have one dtype, got {x1.dtype} "
+                             f"and {x2.dtype} (MXNet 1.9.1 does not promote here)")
         dtype = result_type(x1.dtype, x2.dtype)
         if name == "true_divide" and dtype.kind in "biu":
             dtype = _np.dtype(_np.float32)
@@ -80,9 +91,9 @@ def binary(name, x1, x2):
     else:
         x, scalar, op = (x1, x2, scalar_op) if isinstance(x1, NDArray) else \
             (x2, x1, rscalar_op)
-        if isinstance(scalar, (list, tuple, _np.ndarray)):
-            scalar = array(scalar, dtype=x.dtype)
-            return binary(name, *((x, scalar) if x is x1 else (scalar, x)))
+        if isinstance(scalar, (list, tuple, _np.ndarray)):     # as MXNet 1.9.1
+            raise TypeError(f"{name}: type {type(scalar).__name__} not supported (make an "
+                            f"mx.np array of it first)")
         if not isinstance(scalar, _SCALARS):
             return NotImplemented
         if x.dtype.kind == "b":
@@ -93,9 +104,26 @@ def binary(name, x1, x2):
     return out.astype(_np.bool_) if name in _COMPARISONS else out
 
 
+def inplace_result_type(name, x, other):
+    """The dtype ``binary(name, x, other)`` would have (None for an operand it does not
+    take): what ``x op= other`` must fit into."""
+    if isinstance(other, NDArray):
+        dtype = result_type(x.dtype, other.dtype)
+    elif isinstance(other, _SCALARS):
+        dtype = _np.dtype(_np.int64) if x.dtype.kind == "b" else x.dtype
+    else:
+        return None
+    if name == "true_divide" and dtype.kind in "biu":
+        return _np.dtype(_np.float32)
+    return dtype
+
+
 def _binary_function(name):
     def fn(x1, x2, out=None):
         result = binary(name, x1, x2)
+        if result is NotImplemented:        # np.equal(x, None), x == None: as MXNet
+            raise TypeError(f"{name}: operands must be arrays or numbers, got "
+                            f"{type(x1).__name__} and {type(x2).__name__}")
         if out is not None:
             out[...] = result
             return out
@@ -165,17 +193,25 @@ def clip(a, a_min, a_max, out=None):
     return result
 
 
-def where(condition, x, y):
+def where(condition, x=None, y=None):
     """``x`` where ``condition`` is true, else ``y``; the three broadcast together and
     ``x``/``y`` may be scalars.  The gradient goes to x where the condition holds and
-    to y elsewhere."""
+    to y elsewhere.  ``where(condition)`` alone is ``nonzero(condition)``."""
     from .creation import asarray
     from .manipulation import broadcast_to
+    if x is None and y is None:
+        from .counting import nonzero
+        return nonzero(condition)
+    if x is None or y is None:
+        raise ValueError("where: either both or neither of x and y should be given")
     condition = asarray(condition)
     xa = x if isinstance(x, NDArray) else None
     ya = y if isinstance(y, NDArray) else None
-    dtype = result_type(xa.dtype if xa is not None else _np.float32,
-                        ya.dtype if ya is not None else _np.float32)
+    if xa is not None and ya is not None and xa.dtype != ya.dtype:
+        raise MXNetError(f"where: x and y must have one dtype, got {xa.dtype} and "
+                         f"{ya.dtype}")
+    like = xa if xa is not None else ya                 # a scalar takes the array's dtype
+    dtype = like.dtype if like is not None else _np.dtype(_np.float32)
     x, y = asarray(x, dtype=dtype, ctx=condition.context), \
         asarray(y, dtype=dtype, ctx=condition.context)
     shape = _np.broadcast_shapes(condition.shape, x.shape, y.shape)
@@ -279,8 +315,8 @@ def _host_binary(name, fn, x1, x2, out, kinds="iub"):
     from .creation import array
     x1, x2 = _arrays(x1, x2)
     if x1.dtype.kind not in kinds:
-        raise TypeError(f"{name}: only integer or bool inputs are supported, got "
-                        f"{x1.dtype}")
+        raise MXNetError(f"{name}: only integer or bool inputs are supported, got "
+                         f"{x1.dtype}")
     return _finish(array(fn(x1.asnumpy(), x2.asnumpy()), dtype=x1.dtype, ctx=x1.context),
                    out)
 
@@ -329,17 +365,39 @@ def _half_even(x):
 
 
 def round(x, decimals=0, out=None):  # noqa: A001 (NumPy's name)
-    """Round to ``decimals`` decimal places, halves to even (NumPy's rule, not the
-    legacy ``round``'s halves away from zero): ``x * 10**d`` rounded, ``/ 10**d``."""
-    from .creation import asarray
+    """Round to ``decimals`` decimal places, halves to even, step by step as MXNet
+    1.9.1's ``_npi_around`` kernel does (which fixes its float32 results):
+
+    * ``t = x`` multiplied by 10 ``decimals`` times (divided, for ``decimals < 0``),
+      one float32 rounding per step;
+    * ``r`` = ``t`` rounded half to even; ``r`` is -0 only where ``-0.5 < t < 0``
+      (so ``round(-0.2)`` is -0. but ``round(-0.5)`` is 0.);
+    * ``r`` divided by 10 ``decimals`` times (multiplied, for ``decimals < 0``).
+
+    So ``round(0.67, 2)`` is ``67 / 10 / 10`` = 0.66999996 in float32.  Integer arrays:
+    unchanged for ``decimals >= 0``; else truncated towards zero to a multiple of
+    ``10**-decimals`` (C integer division: ``round(-35, -1)`` is -30)."""
+    from .creation import array, asarray
     x = asarray(x)
-    if x.dtype.kind in "biu" and decimals >= 0:
-        return _finish(x.copy(), out)
-    if decimals == 0:
-        return _finish(_half_even(x), out)
-    scale = 10.0 ** decimals
-    return _finish(binary("true_divide", _half_even(binary("multiply", x, scale)), scale),
-                   out)
+    if x.dtype.kind in "biu":
+        if decimals >= 0:
+            return _finish(x.copy(), out)
+        p = 10 ** -decimals
+        host = x.asnumpy()
+        host = _np.sign(host) * (_np.abs(host) // p) * p
+        return _finish(array(host, dtype=x.dtype, ctx=x.context), out)
+    up, down = ("_mul_scalar", "_div_scalar") if decimals >= 0 else \
+        ("_div_scalar", "_mul_scalar")
+    steps = decimals if decimals >= 0 else -decimals    # (``abs`` is np.abs here)
+    t = x
+    for _ in range(steps):
+        t = getattr(_nd, up)(t, scalar=10.0)
+    r = _half_even(t)
+    negative_zero = (r == 0) * (t < 0) * (t > -0.5)
+    r = _nd.where(negative_zero, t * 0, r)             # t * 0 is -0. for t < 0
+    for _ in range(steps):
+        r = getattr(_nd, down)(r, scalar=10.0)
+    return _finish(r, out)
 
 
 around = round_ = round
@@ -379,3 +437,38 @@ __all__ += ["remainder", "fabs", "deg2rad", "rad2deg", "arctan2", "hypot", "copy
             "ldexp", "lcm", "bitwise_and", "bitwise_or", "bitwise_xor", "invert",
             "bitwise_not", "logical_not", "round", "around", "round_", "isposinf",
             "isneginf", "nan_to_num"]
+
+
+# ---- numbers in, NumPy numbers out ----------------------------------------------------
+def _numbers_to_numpy(fn, numpy_fn, nin):
+    """MXNet 1.9.1 hands a call whose ``nin`` operands are all Python or NumPy numbers
+    to official NumPy: ``np.exp(2)`` is ``numpy.float64(7.389...)`` and
+    ``np.add(7, 2)`` is ``numpy.int64(9)``, not mx arrays."""
+    def wrapper(*args, **kwargs):
+        if len(args) >= nin and all(isinstance(a, _SCALARS) for a in args[:nin]) \
+                and kwargs.get("out") is None:
+            return numpy_fn(*args[:nin] if nin else args)
+        return fn(*args, **kwargs)
+    wrapper.__name__, wrapper.__doc__ = fn.__name__, fn.__doc__
+    wrapper.__wrapped__ = fn
+    return wrapper
+
+
+#: functions with a scalar NumPy twin; the value is the twin's name when it differs
+#: (MXNet's ``fabs`` of an int is NumPy's ``abs``: ``np.fabs(2)`` is int64 2)
+_NUMPY_TWINS = dict({name: name for name in UNARY}, fabs="abs")
+_NUMPY_TWINS.update({name: name for name in (
+    "add", "subtract", "multiply", "divide", "true_divide", "mod", "remainder", "power",
+    "maximum", "minimum", "equal", "not_equal", "greater", "greater_equal", "less",
+    "less_equal", "arctan2", "hypot", "copysign", "ldexp", "lcm", "bitwise_and",
+    "bitwise_or", "bitwise_xor", "invert", "bitwise_not", "logical_not", "isnan",
+    "isinf", "isfinite", "isposinf", "isneginf")})
+for _name, _twin in _NUMPY_TWINS.items():
+    _ufunc = getattr(_np, _twin)
+    if _name in ("floor", "ceil", "trunc", "fix", "rint"):   # NumPy 1.x: float64 for ints
+        _ufunc = (lambda f: lambda x: f(_np.float64(x) if isinstance(x, (int, _np.integer))
+                                        else x))(_ufunc)
+    globals()[_name] = _numbers_to_numpy(globals()[_name], _ufunc, getattr(_ufunc, "nin", 1))
+for _name in ("round", "around", "round_"):            # round(x, decimals): not a ufunc
+    globals()[_name] = _numbers_to_numpy(globals()[_name],
+                                         lambda x, decimals=0: _np.round(x, decimals), 1)

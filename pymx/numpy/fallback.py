@@ -68,8 +68,8 @@ def _to_device(obj, ctx):
         return array(_onp.ascontiguousarray(obj), dtype=obj.dtype, ctx=ctx)
     if isinstance(obj, (list, tuple)) and not hasattr(obj, "_fields"):
         return type(obj)(_to_device(v, ctx) for v in obj)
-    if hasattr(obj, "_fields"):                   # a named tuple (lstsq, qr...)
-        return type(obj)(*(_to_device(v, ctx) for v in obj))
+    if hasattr(obj, "_fields"):       # NumPy 2's named results (qr...): NumPy 1.23's tuple
+        return tuple(_to_device(v, ctx) for v in obj)
     return obj
 
 
@@ -198,7 +198,14 @@ def _mirr(values, finance_rate, reinvest_rate):
     return (numer / denom) ** (1 / (n - 1)) * (1 + reinvest_rate) - 1
 
 
-_REMOVED = {"alltrue": _alltrue, "msort": _msort, "trapz": _trapz, "in1d": _in1d,
+def _count_nonzero(a, axis=None, *, keepdims=False):
+    """The number of non-zero elements; a Python ``int`` for the whole array (NumPy
+    1.23's type, which MXNet 1.9.1 returns; NumPy 2 gives ``numpy.int64``)."""
+    result = _onp.count_nonzero(a, axis=axis, keepdims=keepdims)
+    return int(result) if axis is None and not keepdims else result
+
+
+_REMOVED = {"count_nonzero": _count_nonzero, "alltrue": _alltrue, "msort": _msort, "trapz": _trapz, "in1d": _in1d,
             "npv": _npv, "pv": _pv, "mirr": _mirr, "ppmt": _ppmt,
             "rate": _rate}
 

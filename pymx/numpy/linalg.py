@@ -35,14 +35,25 @@ def _check(fn, a, b):
                         f"{type(a).__name__} and {type(b).__name__}")
 
 
+def float_only(fn, a, b):
+    """MXNet 1.9.1's ``dot``-based kernels (``dot``, ``tensordot``, ``outer``...) are
+    float32/float64 only on CPU: integer, bool or float16 input is an MXNetError."""
+    if a.dtype not in (_onp.float32, _onp.float64) or \
+            b.dtype not in (_onp.float32, _onp.float64):
+        raise MXNetError(f"{fn}: only float32/float64 arrays are supported on CPU, got "
+                         f"{a.dtype} and {b.dtype}")
+
+
 def dot(a, b, out=None):
-    """``sum_k a[..., k] * b[k, ...]``; scalars (0-d) multiply."""
+    """``sum_k a[..., k] * b[k, ...]``; scalars (0-d) multiply.  Float arrays only, as
+    MXNet 1.9.1's CPU kernel (integer input is an MXNetError)."""
     _check("dot", a, b)
+    float_only("dot", a, b)
     if a.ndim == 0 or b.ndim == 0:
         result = a * b
-    elif b.ndim > 2:
-        raise ValueError(f"dot: b with more than 2 dimensions is not supported, got shapes "
-                         f"{a.shape} and {b.shape}")
+    elif b.ndim > 2:                   # sum over a's last axis and b's second-to-last
+        from .matrices import tensordot
+        result = tensordot(a, b, ([a.ndim - 1], [b.ndim - 2]))
     else:
         result = _nd.dot(a, b)
         if a.ndim == 1 and b.ndim == 1:
@@ -55,18 +66,29 @@ def dot(a, b, out=None):
 
 def matmul(a, b, out=None):
     """The matrix product ``a @ b``; arrays with more than 2 axes are stacks of
-    matrices (same leading axes on both sides)."""
+    matrices whose leading axes broadcast (``(2, 3, 4) @ (4, 5)`` is ``(2, 3, 5)``); a
+    1-D operand is a row (left) or column (right) vector, its axis removed after."""
     _check("matmul", a, b)
     if a.ndim == 0 or b.ndim == 0:
-        raise ValueError("matmul: Input operand does not have enough dimensions")
+        raise MXNetError("matmul: Input operand does not have enough dimensions")
     if a.ndim <= 2 and b.ndim <= 2:
         return dot(a, b, out)
-    if a.ndim != b.ndim or a.shape[:-2] != b.shape[:-2]:
-        raise ValueError(f"matmul: stacks of matrices need the same leading axes, got "
-                         f"shapes {a.shape} and {b.shape}")
-    lead = a.shape[:-2]
-    result = _nd.batch_dot(a.reshape((-1,) + a.shape[-2:]), b.reshape((-1,) + b.shape[-2:]))
-    result = result.reshape(lead + result.shape[-2:])
+    float_only("matmul", a, b)
+    a2 = _reshape_exact(a, (1,) + a.shape) if a.ndim == 1 else a
+    b2 = _reshape_exact(b, b.shape + (1,)) if b.ndim == 1 else b
+    try:
+        lead = tuple(_onp.broadcast_shapes(a2.shape[:-2], b2.shape[:-2]))
+    except ValueError:
+        raise MXNetError(f"matmul: the stacks of shapes {a.shape} and {b.shape} do not "
+                         f"broadcast") from None
+    from .manipulation import broadcast_to
+    a2, b2 = broadcast_to(a2, lead + a2.shape[-2:]), broadcast_to(b2, lead + b2.shape[-2:])
+    result = _nd.batch_dot(_reshape_exact(a2, (-1,) + a2.shape[-2:]),
+                           _reshape_exact(b2, (-1,) + b2.shape[-2:]))
+    shape = lead + (a2.shape[-2], b2.shape[-1])
+    shape = shape[:-2] + shape[-2 + (a.ndim == 1):len(shape) - (b.ndim == 1)] \
+        if a.ndim == 1 or b.ndim == 1 else shape
+    result = _reshape_exact(result, shape)
     if out is not None:
         out[...] = result
         return out
@@ -74,17 +96,85 @@ def matmul(a, b, out=None):
 
 
 def norm(x, ord=None, axis=None, keepdims=False):
-    """The 2-norm ``sqrt(sum(x**2))`` of the flattened array (``ord=None``; for a
-    matrix the Frobenius norm) or along ``axis``; ``ord=1``: the sum of absolute values
-    along ``axis``.  Reducing every axis gives a zero-dim array."""
-    if ord not in (None, 2, 1, "fro"):
-        raise ValueError(f"norm: ord={ord!r} is not supported (None, 'fro', 1 or 2)")
-    if ord == 2 and (axis is None and x.ndim == 2 or isinstance(axis, tuple)):
-        raise ValueError("norm: the matrix 2-norm (largest singular value) is not supported")
-    legacy_ord = 1 if ord == 1 else 2
-    y = _nd.norm(x, ord=legacy_ord, axis=axis, keepdims=keepdims)
-    every = axis is None or len((axis,) if isinstance(axis, int) else axis) == x.ndim
-    return _reshape_exact(y, ()) if every and not keepdims else y
+    """Vector and matrix norms, as MXNet 1.9.1 computes them.
+
+    * ``ord=None`` without ``axis``: the 2-norm ``sqrt(sum(x**2))`` of the flattened
+      array (for a matrix: the Frobenius norm).
+    * Vector norms (1-D ``x``, or an int ``axis``): ``ord=2``/None the 2-norm, 1 the sum
+      of ``|x|``, 0 the count of non-zeros, any other p ``sum(|x|**p)**(1/p)`` over the
+      non-zero elements (also negative p); ``ord=inf``/``-inf`` are an MXNetError in
+      MXNet 1.9.1.
+    * Matrix norms (2-D ``x``, a 2-tuple ``axis``, or the last two axes of N-D ``x``
+      when ``ord`` is given): None/'fro' Frobenius, 1/-1 the largest/smallest column
+      sum of ``|x|``, inf/-inf the largest/smallest row sum, 2/-2/'nuc' the
+      largest/smallest/sum of the singular values (host SVD, no gradient; MXNet refuses
+      a matrix with more rows than columns).  MXNet 1.9.1 treats another number p as
+      inf (p > 0) or -inf (p <= 0).
+    Reducing every axis gives a zero-dim array."""
+    if ord is None and axis is None:
+        y = _nd.norm(x, ord=2, axis=None, keepdims=keepdims)
+        return y if keepdims else _reshape_exact(y, ())
+    if axis is None:
+        axis = (0,) if x.ndim == 1 else (x.ndim - 2, x.ndim - 1)
+    axes = (axis,) if isinstance(axis, int) else tuple(axis)
+    axes = tuple(a % x.ndim for a in axes)
+    if len(axes) == 1:
+        y = _vector_norm(x, ord, axes[0])
+    elif len(axes) == 2:
+        y = _matrix_norm(x, ord, axes)
+    else:
+        raise ValueError(f"norm: improper number of dimensions to norm: axis={axis}")
+    if keepdims:
+        return _reshape_exact(y, tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
+    return _reshape_exact(y, tuple(d for i, d in enumerate(x.shape) if i not in axes))
+
+
+def _vector_norm(x, ord, axis):
+    """The vector norm of ``x`` along ``axis``, keeping it (size 1)."""
+    from .elementwise import binary
+    if ord in (None, 2, "fro"):
+        return _nd.norm(x, ord=2, axis=axis, keepdims=True)
+    if ord == 1:
+        return _nd.norm(x, ord=1, axis=axis, keepdims=True)
+    if ord in (_onp.inf, -_onp.inf):
+        raise MXNetError("norm: ord=inf/-inf vector norms are not supported by MXNet 1.9.1")
+    if isinstance(ord, str):
+        raise MXNetError(f"norm: invalid norm order {ord!r} for vectors")
+    nonzero = binary("not_equal", x, 0).astype(x.dtype)
+    if ord == 0:
+        return _nd.sum(nonzero, axis=axis, keepdims=True)
+    # MXNet 1.9.1 leaves zeros out of the sum (so a negative p gives no 0**p = inf)
+    terms = binary("power", _nd.abs(x) + (1 - nonzero), float(ord)) * nonzero
+    return binary("power", _nd.sum(terms, axis=axis, keepdims=True), 1.0 / ord)
+
+
+def _matrix_norm(x, ord, axes):
+    """The matrix norm over ``axes`` (rows, columns), keeping both (size 1)."""
+    rows, cols = axes
+    if ord in (None, "fro"):
+        return _nd.sqrt(_nd.sum(x * x, axis=axes, keepdims=True))
+    if ord in (2, -2, "nuc"):
+        return _singular_norm(x, ord, rows, cols)
+    if isinstance(ord, str):
+        raise ValueError(f"norm: invalid norm order {ord!r} for matrices")
+    if ord not in (1, -1):
+        ord = _onp.inf if ord > 0 else -_onp.inf        # MXNet 1.9.1's treatment
+    summed, over = (rows, cols) if ord in (1, -1) else (cols, rows)
+    sums = _nd.sum(_nd.abs(x), axis=summed, keepdims=True)
+    pick = _nd.max if ord in (1, _onp.inf) else _nd.min
+    return pick(sums, axis=over, keepdims=True)
+
+
+def _singular_norm(x, ord, rows, cols):
+    from .creation import array
+    host = _onp.moveaxis(x.asnumpy(), (rows, cols), (-2, -1))
+    if host.shape[-2] > host.shape[-1]:
+        raise MXNetError(f"norm: ord={ord!r} needs rows <= columns in MXNet 1.9.1, got a "
+                         f"{host.shape[-2]}x{host.shape[-1]} matrix")
+    sv = _onp.linalg.svd(host, compute_uv=False)
+    value = sv.max(-1) if ord == 2 else sv.min(-1) if ord == -2 else sv.sum(-1)
+    keep = [1 if i in (rows, cols) else d for i, d in enumerate(x.shape)]
+    return array(value.reshape(keep), dtype=x.dtype, ctx=x.context)
 
 
 # ---- decompositions, inverses and solves ------------------------------------------------
@@ -111,11 +201,12 @@ def det(a):
 
 
 def slogdet(a):
-    """``(sign, log|det|)`` of each square matrix, each zero-dim for one matrix (the
-    log form does not overflow).  Differentiable through ``log|det|``."""
+    """``[sign, log|det|]`` (a list, as MXNet 1.9.1) of each square matrix, each
+    zero-dim for one matrix (the log form does not overflow).  Differentiable through
+    ``log|det|``."""
     _square("slogdet", a)
     sign, logdet = _nd.linalg_slogdet(a)
-    return _reshape_exact(sign, a.shape[:-2]), _reshape_exact(logdet, a.shape[:-2])
+    return [_reshape_exact(sign, a.shape[:-2]), _reshape_exact(logdet, a.shape[:-2])]
 
 
 def cholesky(a):

@@ -10,6 +10,7 @@ returns a list, ``squeeze`` of a one-element array gives a zero-dim array,
 """
 import numpy as _np
 
+from ..base import MXNetError
 from ..ndarray import op as _nd
 from ..ndarray.indexing import _reshape_exact
 
@@ -19,21 +20,42 @@ __all__ = ["reshape", "transpose", "moveaxis", "swapaxes", "expand_dims", "squee
 
 
 def reshape(a, newshape, order="C"):
-    """``a`` with a new shape of the same size (one entry may be -1); a view."""
-    if order != "C":
-        raise NotImplementedError("reshape: only order='C' is supported")
-    return a.reshape(newshape)
+    """``a`` with a new shape of the same size: a **copy**, as MXNet 1.9.1's
+    ``_np_reshape`` (NumPy gives a view; ``x.reshape_view`` does).  NumPy's rule: one entry may
+    be -1 (inferred from the size), 0 is a length of 0; the legacy codes (0 = copy,
+    -2, -3, -4) and a size mismatch are an MXNetError, as MXNet 1.9.1's ``_np_reshape``.
+    ``order`` is ignored, as MXNet 1.9.1's function does (C order always; the method
+    ``x.reshape(..., order='F')`` is a NotImplementedError)."""
+    shape = (newshape,) if isinstance(newshape, (int, _np.integer)) else \
+        tuple(int(d) for d in newshape)
+    size = int(_np.prod(a.shape, dtype=_np.int64))
+    known = int(_np.prod([d for d in shape if d != -1], dtype=_np.int64))
+    if any(d < -1 for d in shape) or shape.count(-1) > 1:
+        raise MXNetError(f"reshape: invalid shape {shape} (only one -1 and no other "
+                         f"negative entry)")
+    if -1 in shape:
+        if known == 0 or size % known:
+            raise MXNetError(f"reshape: cannot reshape array of shape {a.shape} into {shape}")
+        shape = tuple(size // known if d == -1 else d for d in shape)
+    elif known != size:
+        raise MXNetError(f"reshape: cannot reshape array of size {size} into shape {shape}")
+    return _reshape_exact(a, shape).copy()
 
 
 def ravel(a, order="C"):
-    """The elements as a 1-D array (a view)."""
-    return reshape(a, (-1,), order)
+    """The elements as a 1-D array (a copy, as ``reshape``); only ``order='C'``."""
+    if order != "C":
+        raise NotImplementedError(f"ravel: only order='C' is supported, got {order!r}")
+    return reshape(a, (-1,))
 
 
 def transpose(a, axes=None):
     """Permute the axes (None: reverse them).  A 0-d or 1-D array is unchanged."""
     if a.ndim < 2 and axes is None:
         return a.copy()
+    if axes and sorted(ax % a.ndim for ax in axes) != list(range(a.ndim)):
+        raise ValueError(f"transpose: axes {tuple(axes)} do not match an array of "
+                         f"dimension {a.ndim}")
     return _nd.transpose(a, axes=tuple(axes) if axes else ())
 
 
@@ -47,7 +69,11 @@ def moveaxis(a, source, destination):
 
 
 def swapaxes(a, axis1, axis2):
-    """Exchange two axes."""
+    """Exchange two axes (an axis out of range is an MXNetError)."""
+    for ax in (axis1, axis2):
+        if not -a.ndim <= ax < a.ndim:
+            raise MXNetError(f"swapaxes: axis {ax} is out of bounds for array of dimension "
+                             f"{a.ndim}")
     order = list(range(a.ndim))
     order[axis1], order[axis2] = order[axis2], order[axis1]
     return transpose(a, order)
@@ -66,10 +92,10 @@ def squeeze(a, axis=None):
         axes = {ax % a.ndim for ax in ((axis,) if isinstance(axis, int) else axis)}
         for ax in axes:
             if a.shape[ax] != 1:
-                raise ValueError(f"squeeze: cannot select an axis to squeeze out which has "
+                raise MXNetError(f"squeeze: cannot select an axis to squeeze out which has "
                                  f"size not equal to one (axis {ax} of shape {a.shape})")
         shape = tuple(d for i, d in enumerate(a.shape) if i not in axes)
-    return _reshape_exact(a, shape)
+    return _reshape_exact(a, shape).copy()                  # a copy, as MXNet 1.9.1
 
 
 def broadcast_to(a, shape):
@@ -94,11 +120,20 @@ def repeat(a, repeats, axis=None):
     return _nd.repeat(a, repeats=repeats, axis=axis)
 
 
+def _same_dtype(fn, arrays):
+    """MXNet 1.9.1 joins arrays of one dtype only (no promotion): else MXNetError."""
+    dtypes = {_np.dtype(x.dtype) for x in arrays if hasattr(x, "dtype")}
+    if len(dtypes) > 1:
+        raise MXNetError(f"{fn}: the arrays must have one dtype, got "
+                         f"{sorted(d.name for d in dtypes)}")
+
+
 def concatenate(seq, axis=0, out=None):
     """Join arrays along an existing axis (default 0; None: flatten them first)."""
     seq = list(seq)
     if not seq:
         raise ValueError("concatenate: need at least one array to concatenate")
+    _same_dtype("concatenate", seq)
     if axis is None:
         seq, axis = [x.reshape(-1) for x in seq], 0
     result = _nd.concat(*seq, dim=axis)
@@ -113,6 +148,7 @@ def stack(arrays, axis=0, out=None):
     arrays = list(arrays)
     if not arrays:
         raise ValueError("stack: need at least one array to stack")
+    _same_dtype("stack", arrays)
     result = _nd.stack(*arrays, axis=axis)
     if out is not None:
         out[...] = result

@@ -16,12 +16,15 @@ multiplies by a 0/1 mask.
 """
 import numpy as _np
 
+from ..base import MXNetError
+
 from ..ndarray import op as _nd
 from ..ndarray.indexing import _reshape_exact
 from ..ndarray.ndarray import _call
 from ..ops.registry import get_op
 from .creation import array, asarray
-from .elementwise import binary
+from .elementwise import binary, where
+from .linalg import float_only
 from .manipulation import transpose
 from .reduction import sum as _sum
 
@@ -71,12 +74,13 @@ def tril(m, k=0):
     if m.dtype == _np.bool_:
         return binary("multiply", m.astype(_np.int32), mask.astype(_np.int32)) \
             .astype(_np.bool_)
-    return binary("multiply", m, mask)
+    return where(mask, m, 0)                            # (m * mask would give -0.)
 
 
 def outer(a, b):
     """``out[i, j] = a[i] * b[j]`` of the flattened inputs."""
     a, b = asarray(a).reshape(-1), asarray(b).reshape(-1)
+    float_only("outer", a, b)
     return binary("multiply", _reshape_exact(a, (a.shape[0], 1)),
                   _reshape_exact(b, (1, b.shape[0])))
 
@@ -99,10 +103,11 @@ def tensordot(a, b, axes=2):
     """Sum of products over the axes ``axes`` = ``(axes_a, axes_b)`` (or an int ``N``:
     a's last N with b's first N); see the module docstring."""
     a, b = asarray(a), asarray(b)
+    float_only("tensordot", a, b)
     ax_a, ax_b = _contract_axes(axes, a, b)
     for i, j in zip(ax_a, ax_b):
         if a.shape[i] != b.shape[j]:
-            raise ValueError(f"tensordot: shape-mismatch for sum: axis {i} of {a.shape} "
+            raise MXNetError(f"tensordot: shape-mismatch for sum: axis {i} of {a.shape} "
                              f"and axis {j} of {b.shape}")
     free_a = [i for i in range(a.ndim) if i not in ax_a]
     free_b = [i for i in range(b.ndim) if i not in ax_b]

@@ -29,6 +29,7 @@ dtypes.  Chapter 3 (``chapters/ch03_apis``) teaches it.
 """
 import numpy as _np
 
+from ..base import MXNetError
 from ..ndarray.indexing import getitem, setitem
 from ..ndarray.ndarray import NDArray, _reclass
 from . import elementwise as _ew
@@ -37,6 +38,11 @@ from . import manipulation as _manip
 from . import reduction as _red
 
 __all__ = ["ndarray"]
+
+# NumPy >= 2.2 appends ``shape=(..)`` to the repr of a summarized array; MXNet's NumPy 1.x
+# does not, and NumPy's 2.1 legacy print mode restores that.
+_LEGACY_REPR = ({"legacy": "2.1"}
+                if tuple(int(v) for v in _np.__version__.split(".")[:2]) >= (2, 2) else {})
 
 
 class ndarray(NDArray):
@@ -71,12 +77,6 @@ class ndarray(NDArray):
         """Nested Python lists of Python numbers."""
         return self.asnumpy().tolist()
 
-    def __float__(self):
-        return float(self.item())
-
-    def __int__(self):
-        return int(self.item())
-
     def __index__(self):
         if self.dtype.kind not in "iub":
             raise TypeError("only integer scalar arrays can be converted to a scalar index")
@@ -98,8 +98,11 @@ class ndarray(NDArray):
 
     def __repr__(self):
         """NumPy's repr without ``dtype=float32`` (the default), with the dtype for
-        other types (bool excepted, as NumPy) and ``ctx=`` for a non-cpu device."""
-        text = repr(self.asnumpy())
+        other types (bool excepted, as NumPy) and ``ctx=`` for a non-cpu device.
+        MXNet 1.9.1 runs NumPy 1.x, whose repr of a summarized array (``...``) has no
+        ``shape=`` suffix; NumPy >= 2.2 adds one unless printing in its 2.1 legacy mode."""
+        with _np.printoptions(**_LEGACY_REPR):
+            text = repr(self.asnumpy())
         if "dtype=" in text:
             if self.dtype == _np.float32:
                 text = text[:text.rindex(",")] + ")"
@@ -115,6 +118,21 @@ class ndarray(NDArray):
             return text
         return f"{text} @{self._ctx}"
 
+    def __iter__(self):
+        """The sub-arrays along axis 0; nothing for a zero-dim array (as MXNet 1.9.1)."""
+        for i in range(self.shape[0] if self.ndim else 0):
+            yield self[i]
+
+    def __array_ufunc__(self, ufunc, method, *inputs, **kwargs):
+        """A NumPy ufunc called on an mx.np array runs the mx.np function of that name
+        (``numpy.exp(x)`` is ``mx.np.exp(x)``), as MXNet 1.9.1 dispatches it."""
+        from .. import numpy as _mxnp
+        fn = getattr(_mxnp, ufunc.__name__, None) if method == "__call__" else None
+        if fn is None:
+            raise NotImplementedError(f"numpy.{ufunc.__name__}.{method} is not supported "
+                                      f"on mx.np arrays")
+        return fn(*inputs, **kwargs)
+
     # ---- indexing ----------------------------------------------------------------------
     def __getitem__(self, key):
         """NumPy indexing: ints give zero-dim results; lists, ranges, integer arrays
@@ -122,7 +140,14 @@ class ndarray(NDArray):
         return getitem(self, key, numpy=True)
 
     def __setitem__(self, key, value):
-        setitem(self, key, value, numpy=True)
+        """``x[key] = value``; a value that does not broadcast to the indexed region is an
+        MXNetError here (the legacy ``NDArray`` raises ValueError)."""
+        try:
+            setitem(self, key, value, numpy=True)
+        except ValueError as e:
+            if "cannot broadcast" not in str(e):
+                raise
+            raise MXNetError(str(e)) from None
 
     # ---- arithmetic and comparisons (elementwise.py: dtype rules) ----------------------
     def __add__(self, o): return _ew.binary("add", self, o)
@@ -137,18 +162,38 @@ class ndarray(NDArray):
     def __rmod__(self, o): return _ew.binary("mod", o, self)
     def __pow__(self, o): return _ew.binary("power", self, o)
     def __rpow__(self, o): return _ew.binary("power", o, self)
-    def __eq__(self, o): return _ew.binary("equal", self, o)
-    def __ne__(self, o): return _ew.binary("not_equal", self, o)
+    def __eq__(self, o): return _ew.equal(self, o)
+    def __ne__(self, o): return _ew.not_equal(self, o)
     def __gt__(self, o): return _ew.binary("greater", self, o)
     def __ge__(self, o): return _ew.binary("greater_equal", self, o)
     def __lt__(self, o): return _ew.binary("less", self, o)
     def __le__(self, o): return _ew.binary("less_equal", self, o)
+    def __invert__(self): return _ew.invert(self)
+    def __and__(self, o): return _ew.bitwise_and(self, o)
+    def __or__(self, o): return _ew.bitwise_or(self, o)
+    def __xor__(self, o): return _ew.bitwise_xor(self, o)
+    def __iand__(self, o): return _ew.bitwise_and(self, o, out=self)
+    def __ior__(self, o): return _ew.bitwise_or(self, o, out=self)
+    def __ixor__(self, o): return _ew.bitwise_xor(self, o, out=self)
     def __matmul__(self, o): return _linalg.matmul(self, o)
     def __rmatmul__(self, o): return _linalg.matmul(o, self)
     __hash__ = NDArray.__hash__
 
     def _inplace(self, other, array_op, scalar_op):
-        """``x op= y`` keeps x's dtype: y is cast to it first."""
+        """``x op= y`` is MXNet's ``op(x, y, out=x)``: an MXNetError when the result's
+        dtype (the rules of ``elementwise.py``) is not x's (``int32_x /= 2``,
+        ``bool_x += 1``, ``int32_x += float32_y``), and when x is already in a graph
+        being recorded (a non-leaf inside ``autograd.record()``)."""
+        from ..autograd import is_recording
+        if is_recording() and self._node is not None:
+            raise MXNetError("Assigning to NDArrays that are already in a computational "
+                             "graph will cause undefined behavior when evaluating "
+                             "gradients: no in-place operation (+=, *=...) on it inside "
+                             "a record section")
+        dtype = _ew.inplace_result_type(_INPLACE_NAMES[array_op], self, other)
+        if dtype is not None and dtype != self.dtype:
+            raise MXNetError(f"{_INPLACE_NAMES[array_op]}: the result ({dtype}) cannot be "
+                             f"written into the {self.dtype} array in place")
         if isinstance(other, NDArray) and other.dtype != self.dtype:
             other = other.astype(self.dtype)
         return NDArray._inplace(self, other, array_op, scalar_op)
@@ -208,30 +253,140 @@ class ndarray(NDArray):
         """``np.squeeze(self, axis)``."""
         return _manip.squeeze(self, axis)
 
-    def flatten(self, order="C"):
-        """A 1-D copy (NumPy's ``flatten``; the legacy method keeps the first axis)."""
-        return self.reshape(-1).copy()
-
     def repeat(self, repeats, axis=None):
         """``np.repeat(self, repeats, axis)``."""
         return _manip.repeat(self, repeats, axis)
-
-    def tile(self, reps):
-        """``np.tile(self, reps)``."""
-        return _manip.tile(self, reps)
-
-    def expand_dims(self, axis):
-        """``np.expand_dims(self, axis)``."""
-        return _manip.expand_dims(self, axis)
 
     def broadcast_to(self, shape):
         """``np.broadcast_to(self, shape)``."""
         return _manip.broadcast_to(self, shape)
 
-    def sort(self, axis=-1):
-        """Sort in place along ``axis``, as NumPy's method does."""
-        self[...] = _manip.sort(self, axis)
+    def sort(self, axis=-1, kind=None, order=None):
+        """MXNet 1.9.1's method says ``raise sort(self, ...)`` instead of ``return``:
+        the sorted copy is computed, then raising a non-exception is a TypeError and
+        ``self`` is left as it was.  Use ``np.sort(x)``."""
+        _manip.sort(self, axis)
+        raise TypeError("exceptions must derive from BaseException (mxnet.numpy.ndarray."
+                        "sort is broken in MXNet 1.9.1: use np.sort)")
 
-    def argsort(self, axis=-1):
+    def argsort(self, axis=-1, kind=None, order=None):
         """``np.argsort(self, axis)``: int64 indices."""
         return _manip.argsort(self, axis)
+
+    def round(self, decimals=0, out=None):
+        """``np.round(self, decimals)``: halves to even."""
+        return _ew.round(self, decimals, out)
+
+    def __round__(self, n=0):
+        return _ew.round(self, n)
+
+    def clip(self, min=None, max=None, out=None):  # noqa: A002 (MXNet's names)
+        """``np.clip(self, min, max)``; one bound may be None."""
+        return _ew.clip(self, min, max, out)
+
+    def take(self, indices, axis=None, mode="raise"):
+        """``np.take(self, indices, axis)``: of the flattened array for ``axis=None``."""
+        from .counting import take
+        return take(self, indices, axis, mode)
+
+    def all(self, axis=None, out=None, keepdims=False):
+        """``np.all(self, ...)``: a bool array."""
+        return _red.all(self, axis, out, keepdims)
+
+    def any(self, axis=None, out=None, keepdims=False):
+        """``np.any(self, ...)``: a bool array."""
+        return _red.any(self, axis, out, keepdims)
+
+    def nonzero(self):
+        """``np.nonzero(self)``: one int64 index array per axis."""
+        from .counting import nonzero
+        return nonzero(self)
+
+    def reshape(self, *args, **kwargs):
+        """``x.reshape(2, 3)`` or ``x.reshape((2, 3))``; only ``order='C'`` as keyword.
+        NumPy's rule, not the legacy codes: one entry may be -1 (inferred), 0 means a
+        length of 0, and any other negative entry is an MXNetError."""
+        if len(kwargs) > 1 or (kwargs and "order" not in kwargs):
+            raise TypeError(f"reshape: unexpected keyword arguments {sorted(kwargs)} "
+                            "(only order is accepted)")
+        if not args:
+            raise TypeError("reshape() takes exactly 1 argument (0 given)")
+        if kwargs.get("order", "C") != "C":
+            raise NotImplementedError(f"only supports C-order, while received "
+                                      f"{kwargs['order']}")
+        shape = args[0] if len(args) == 1 and isinstance(args[0], (tuple, list)) else args
+        return _manip.reshape(self, shape)
+
+    def reshape_view(self, *shape, **kwargs):
+        """The legacy ``NDArray.reshape`` (MXNet's special codes 0, -2, -3, -4)."""
+        return NDArray.reshape(self, *shape, **kwargs)
+
+    def flatten(self, order="C"):
+        """A 1-D copy (NumPy's ``flatten``; the legacy method keeps the first axis)."""
+        return self.reshape(-1, order=order)
+
+    # ---- conversions MXNet refuses on mx.np arrays -------------------------------------
+    def __pos__(self):
+        raise TypeError("bad operand type for unary +: 'ndarray'")
+
+    def __float__(self):
+        if self.size != 1:
+            raise TypeError("only size-1 arrays can be converted to Python scalars")
+        return float(self.item())
+
+    def __int__(self):
+        if self.size != 1:
+            raise TypeError("only size-1 arrays can be converted to Python scalars")
+        return int(self.item())
+
+    def __len__(self):
+        if self.ndim == 0:
+            raise TypeError("len() of unsized object")
+        return self.shape[0]
+
+
+#: the legacy op of ``x op= y`` (``NDArray.__iadd__``...) -> the mx.np function
+_INPLACE_NAMES = {"broadcast_add": "add", "broadcast_sub": "subtract",
+                  "broadcast_mul": "multiply", "broadcast_div": "true_divide",
+                  "broadcast_mod": "mod"}
+
+
+def _no_method(name):
+    def method(self, *args, **kwargs):
+        raise AttributeError(f"mxnet.numpy.ndarray object has no attribute {name}")
+    method.__name__ = name
+    method.__doc__ = (f"Not on ``mx.np`` arrays (an AttributeError, as in MXNet 1.9.1): "
+                      f"use the function ``np.{name}``/``npx.{name}``.")
+    return method
+
+
+#: Legacy fluent methods that MXNet 1.9.1's ``mx.np.ndarray`` overrides to raise
+#: AttributeError (``x.exp()`` works on ``mx.nd`` arrays, not on ``mx.np`` ones).
+NO_METHODS = (
+    "asscalar", "reshape_like", "zeros_like", "ones_like", "broadcast_axes", "pad",
+    "split", "split_v2", "slice", "slice_axis", "slice_like", "one_hot", "pick", "topk",
+    "argmax_channel", "abs", "sign", "shape_array", "size_array", "expand_dims", "tile",
+    "flip", "depth_to_space", "space_to_depth", "diag", "nansum", "nanprod", "norm",
+    "rint", "fix", "floor", "ceil", "trunc", "sin", "cos", "tan", "arcsin", "arccos",
+    "arctan", "degrees", "radians", "sinh", "cosh", "tanh", "arcsinh", "arccosh",
+    "arctanh", "exp", "expm1", "log", "log10", "log2", "log1p", "sqrt", "rsqrt", "cbrt",
+    "rcbrt", "square", "reciprocal", "relu", "sigmoid", "softmax", "log_softmax",
+    "softmin", "broadcast_like", "tostype")
+for _name in NO_METHODS:
+    setattr(ndarray, _name, _no_method(_name))
+
+
+class _Absent:
+    """A legacy method ``mx.np.ndarray`` does not have at all (``hasattr`` is False)."""
+    def __set_name__(self, owner, name):
+        self.name = name
+
+    def __get__(self, obj, owner=None):
+        raise AttributeError(f"'ndarray' object has no attribute '{self.name}'")
+
+
+for _name in ("batch_dot", "broadcast_axis", "erf", "erfinv", "gamma", "gammaln",
+              "nanmean"):
+    _absent = _Absent()
+    _absent.__set_name__(ndarray, _name)
+    setattr(ndarray, _name, _absent)

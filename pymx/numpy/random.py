@@ -5,6 +5,10 @@ which draw from MXNet's serial CPU generator (so a seed gives MXNet's numbers); 
 others are legacy random operators.  All are seeded by ``seed`` (``mx.random.seed``).  ``size=None`` gives one
 draw as a zero-dim array.  Defaults as MXNet 1.9.1: float32 samples, int64 from
 ``randint`` and ``choice``.
+
+The other distributions (``gamma``, ``exponential``, ``multinomial``...) and array-valued
+parameters draw on the host generator of ``mx.random`` (``host_rng``): seeded, with
+MXNet's shapes and dtypes, but not MXNet's numbers.
 """
 import numpy as _np
 
@@ -13,8 +17,11 @@ from ..ndarray import op as _nd
 from ..ndarray import random as _nd_random
 from ..ndarray.indexing import _reshape_exact
 from ..ndarray.ndarray import NDArray, arange
+from ..ops import random as _ops_random
 
-__all__ = ["seed", "normal", "uniform", "randint", "choice", "shuffle"]
+__all__ = ["seed", "normal", "uniform", "randint", "choice", "shuffle", "rand", "randn",
+           "multinomial", "gamma", "exponential", "beta", "chisquare", "gumbel", "logistic",
+           "lognormal", "pareto", "power", "rayleigh", "weibull", "multivariate_normal"]
 
 seed = _mx_random.seed
 
@@ -53,13 +60,134 @@ def _serial(name, a, b, size, dtype, ctx):
 
 def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
     """Samples of N(loc, scale^2) (float32 arithmetic, then ``dtype``); scale < 0 is a
-    ValueError, as in MXNet."""
+    ValueError, as in MXNet.  Array parameters broadcast (host draws)."""
+    if isinstance(loc, NDArray) or isinstance(scale, NDArray):
+        return _host(lambda g, m, s, n: g.normal(m, s, n), (loc, scale), size, dtype, ctx,
+                     out)
     return _out(_serial("normal", loc, scale, size, dtype, ctx), out)
 
 
 def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
-    """Samples uniform on [low, high) (float32 arithmetic, then ``dtype``)."""
+    """Samples uniform on [low, high) (float32 arithmetic, then ``dtype``).  Array
+    parameters broadcast (host draws)."""
+    if isinstance(low, NDArray) or isinstance(high, NDArray):
+        return _host(lambda g, a, b, n: g.uniform(a, b, n), (low, high), size, dtype, ctx,
+                     out)
     return _out(_serial("uniform", low, high, size, dtype, ctx), out)
+
+
+def rand(*size, **kwargs):
+    """``uniform(0, 1, size)`` with the dimensions as arguments: ``rand(2, 3)``."""
+    return uniform(0, 1, size=tuple(size), **kwargs)
+
+
+def randn(*size, **kwargs):
+    """``normal(0, 1, size)`` with the dimensions as arguments: ``randn(2, 3)``."""
+    return normal(0, 1, size=tuple(size), **kwargs)
+
+
+def _host(draw, params, size, dtype, ctx, out):
+    """``draw(generator, *params, shape)`` on the host generator, as an ``mx.np`` array
+    of ``dtype`` (float32 by default).  ``params`` may be numbers or arrays; the shape
+    is ``size``, or (``size=None``) the parameters' broadcast shape (() for numbers)."""
+    from .creation import array
+    host = [p.asnumpy().astype(_np.float64) if isinstance(p, NDArray) else float(p)
+            for p in params]
+    if size is None:
+        shape = _np.broadcast_shapes(*(_np.shape(p) for p in host))
+    else:
+        shape = (size,) if isinstance(size, int) else tuple(size)
+    values = draw(_ops_random.host_rng(), *host, shape)
+    return _out(array(_np.asarray(values), dtype=dtype or _np.float32, ctx=ctx), out)
+
+
+def multinomial(n, pvals, size=None):
+    """Counts of ``n`` draws among ``len(pvals)`` outcomes with probabilities ``pvals``
+    (a list or an ``mx.np`` array; a NumPy array is a ValueError, as MXNet): int64 of
+    shape ``size + (len(pvals),)``.  d2l: ``np.random.multinomial(10, [1/6] * 6)``."""
+    from .creation import array
+    if isinstance(pvals, NDArray):
+        probs = pvals.asnumpy().astype(_np.float64)
+    else:
+        if isinstance(pvals, _np.ndarray):
+            raise ValueError("numpy ndarray is not supported!")
+        if any(isinstance(p, list) for p in pvals):
+            raise ValueError("object too deep for desired array")
+        probs = _np.asarray(pvals, dtype=_np.float64)
+    shape = None if size is None else (size,) if isinstance(size, int) else tuple(size)
+    counts = _ops_random.host_rng().multinomial(int(n), probs, shape)
+    return array(counts, dtype=_np.int64)
+
+
+def gamma(shape, scale=1.0, size=None, dtype=None, ctx=None, out=None):
+    """Gamma samples with shape ``k`` and **scale** ``theta`` (mean ``k * theta``)."""
+    return _host(lambda g, k, t, n: g.gamma(k, t, n), (shape, scale), size, dtype, ctx, out)
+
+
+def exponential(scale=1.0, size=None, ctx=None, out=None):
+    """Exponential samples with **scale** ``beta`` (mean ``beta``; NumPy's convention)."""
+    return _host(lambda g, b, n: g.exponential(b, n), (scale,), size, None, ctx, out)
+
+
+def beta(a, b, size=None, dtype=None, ctx=None):
+    """Beta(a, b) samples, as MXNet makes them: ``X / (X + Y)`` with X ~ Gamma(a),
+    Y ~ Gamma(b) in float64, then cast to ``dtype``."""
+    return _host(lambda g, a_, b_, n: g.beta(a_, b_, n), (a, b),
+                 None if size == () else size, dtype, ctx, None)
+
+
+def chisquare(df, size=None, dtype=None, ctx=None):
+    """Chi-square samples with ``df`` degrees of freedom (``gamma(df / 2, 2)``)."""
+    return _host(lambda g, k, n: g.chisquare(k, n), (df,), None if size == () else size,
+                 dtype, ctx, None)
+
+
+def gumbel(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    """Gumbel samples ``loc - scale * log(-log(u))``."""
+    return _host(lambda g, m, s, n: g.gumbel(m, s, n), (loc, scale), size, None, ctx, out)
+
+
+def logistic(loc=0.0, scale=1.0, size=None, ctx=None, out=None):
+    """Logistic samples ``loc + scale * log(u / (1 - u))``."""
+    return _host(lambda g, m, s, n: g.logistic(m, s, n), (loc, scale), size, None, ctx, out)
+
+
+def lognormal(mean=0.0, sigma=1.0, size=None, dtype=None, ctx=None, out=None):
+    """``exp`` of ``normal(mean, sigma)`` samples."""
+    return _out(_nd.exp(normal(mean, sigma, size, dtype, ctx)), out)
+
+
+def pareto(a, size=None, ctx=None, out=None):
+    """Pareto II (Lomax) samples with shape ``a``, as NumPy's ``pareto``."""
+    return _host(lambda g, a_, n: g.pareto(a_, n), (a,), size, None, ctx, out)
+
+
+def power(a, size=None):
+    """Samples of the power distribution ``p(x) = a x^(a-1)`` on [0, 1]."""
+    return _host(lambda g, a_, n: g.power(a_, n), (a,), size, None, None, None)
+
+
+def rayleigh(scale=1.0, size=None, ctx=None, out=None):
+    """Rayleigh samples ``scale * sqrt(-2 log(u))``."""
+    return _host(lambda g, s, n: g.rayleigh(s, n), (scale,), size, None, ctx, out)
+
+
+def weibull(a, size=None, ctx=None, out=None):
+    """Weibull samples with shape ``a`` (scale 1): ``(-log(u))^(1/a)``."""
+    return _host(lambda g, a_, n: g.weibull(a_, n), (a,), size, None, ctx, out)
+
+
+def multivariate_normal(mean, cov, size=None, check_valid=None, tol=None):
+    """Samples of N(mean, cov) (float32), shape ``size + mean.shape[-1:]``."""
+    if check_valid is not None or tol is not None:
+        raise NotImplementedError("multivariate_normal: check_valid and tol are not "
+                                  "supported")
+    from .creation import array
+    mean_h, cov_h = (v.asnumpy() if isinstance(v, NDArray) else _np.asarray(v)
+                     for v in (mean, cov))
+    shape = None if size is None else (size,) if isinstance(size, int) else tuple(size)
+    values = _ops_random.host_rng().multivariate_normal(mean_h, cov_h, shape)
+    return array(values, dtype=_np.float32)
 
 
 def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
@@ -78,8 +206,10 @@ def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
     shape, final = _size(size)
     count = int(_np.prod(shape))
     if p is not None:
-        probs = array(p, ctx=ctx)
-        idx = _nd_random.multinomial(probs, shape=count, dtype="int64")
+        if not isinstance(p, NDArray):          # MXNet 1.9.1 asserts an mx.np array here
+            raise AssertionError("choice: p must be an mx.np array")
+        idx = _nd_random.multinomial(p.as_in_context(p.context), shape=count,
+                                     dtype="int32").astype(_np.int64)
     elif replace:
         idx = randint(0, n, count, ctx=ctx)
     else:

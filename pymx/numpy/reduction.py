@@ -13,6 +13,7 @@ The gradients are those of the legacy ops (``_reduce_grad_expand``).
 """
 import numpy as _np
 
+from ..base import MXNetError
 from ..ndarray import op as _nd
 from ..ndarray.indexing import _reshape_exact
 
@@ -28,7 +29,7 @@ def _axes(axis, ndim):
     axes = (axis,) if isinstance(axis, int) else tuple(axis)
     for ax in axes:
         if not -ndim <= ax < (ndim or 1):
-            raise ValueError(f"axis {ax} is out of bounds for array of dimension {ndim}")
+            raise MXNetError(f"axis {ax} is out of bounds for array of dimension {ndim}")
     return tuple(sorted(ax % (ndim or 1) for ax in axes))
 
 
@@ -48,6 +49,11 @@ def _reduce(op, a, axis, dtype, out, keepdims):
     axes = _axes(axis, a.ndim)
     if not axes and a.ndim:                       # axis=(): nothing to reduce
         return _finish(a.copy(), a, axes, True, out)
+    if a.size == 0 and op in ("mean", "prod"):    # MXNet 1.9.1: 0, not NaN or 1
+        from .creation import zeros
+        shape = tuple(1 if i in axes else d for i, d in enumerate(a.shape)) if keepdims \
+            else tuple(d for i, d in enumerate(a.shape) if i not in axes)
+        return _finish(zeros(shape, dtype=a.dtype, ctx=a.context), a, (), True, out)
     y = getattr(_nd, op)(a, axis=axes or None, keepdims=keepdims)
     return _finish(y, a, axes, keepdims, out)
 
@@ -85,7 +91,7 @@ def min(a, axis=None, out=None, keepdims=False):
 
 def _arg(op, a, axis, out):
     if axis is not None and not isinstance(axis, int):
-        raise TypeError(f"{op}: axis must be an int or None, got {axis!r}")
+        raise MXNetError(f"{op}: axis must be an int or None, got {axis!r}")
     y = getattr(_nd, op)(a, axis=axis).astype(_np.int64)
     return _finish(y, a, _axes(axis, a.ndim), False, out)
 
@@ -102,7 +108,14 @@ def argmin(a, axis=None, out=None):
 
 
 def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Variance ``mean((a - mean(a))**2) * n / (n - ddof)`` over ``axis``."""
+    """Variance ``mean((a - mean(a))**2) * n / (n - ddof)`` over ``axis``.  MXNet 1.9.1
+    keeps an integer input's dtype (the variance truncated: ``var([1, 2])`` is 0) and
+    refuses bool input (MXNetError)."""
+    if a.dtype.kind == "b":
+        raise MXNetError("var/std: bool input is not supported")
+    if dtype is None and a.dtype.kind in "iu":
+        return _finish(var(a.astype(_np.float64), axis, None, None, ddof,
+                           keepdims).astype(a.dtype), a, (), True, out)
     centred = a - mean(a, axis, dtype, keepdims=True)
     v = mean(centred * centred, axis, dtype, keepdims=keepdims)
     if ddof:
@@ -115,7 +128,11 @@ def var(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
 
 
 def std(a, axis=None, dtype=None, out=None, ddof=0, keepdims=False):
-    """Standard deviation: the square root of ``var``."""
+    """Standard deviation: the square root of ``var`` (integer input: truncated, in
+    its dtype, as MXNet 1.9.1)."""
+    if dtype is None and a.dtype.kind in "iu":
+        s = std(a.astype(_np.float64), axis, None, None, ddof, keepdims).astype(a.dtype)
+        return _finish(s, a, (), True, out)
     s = _nd.sqrt(var(a, axis, dtype, None, ddof, keepdims))
     if out is not None:
         out[...] = s
@@ -132,10 +149,13 @@ def cumsum(a, axis=None, dtype=None, out=None):
     ``dot``'s).  O(n^2) work along the axis: fine for teaching-sized arrays."""
     from .creation import array
     from .manipulation import moveaxis
+    if dtype is None and a.dtype == _np.bool_:
+        dtype = _np.int64                           # MXNet: a bool running sum counts
     if dtype is not None:
         a = a.astype(dtype)
     if axis is None:
         a, axis = a.reshape(-1), 0
+    _axes(axis, a.ndim)                                  # out of range: MXNetError
     n = a.shape[axis]
     upper = array(_np.triu(_np.ones((n, n))), dtype=a.dtype, ctx=a.context)
     y = moveaxis(_nd.dot(moveaxis(a, axis, -1), upper), -1, axis)

@@ -36,7 +36,7 @@ def _atleast(arys, ndim, where):
             shape = {0: (1,) * ndim, 1: where(a.shape[0]) if a.ndim == 1 else None,
                      2: a.shape + (1,)}[a.ndim]
             a = _reshape_exact(a, shape[:ndim] if a.ndim == 0 else shape)
-        out.append(a)
+        out.append(a.copy())                                # always a copy, as MXNet
     return out[0] if len(out) == 1 else out
 
 

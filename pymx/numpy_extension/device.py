@@ -1,11 +1,14 @@
-"""Contexts and files for ``mx.npx``: ``cpu``, ``gpu``, ``num_gpus``, ``waitall``,
+"""Contexts and files for ``mx.npx``: ``cpu``, ``gpu``, ``cpu_pinned``, ``num_gpus``,
+``gpu_memory_info``, ``waitall``,
 ``save`` and ``load`` (the ``.params`` format of ``mx.nd.save``; what is loaded comes
 back as ``mx.np`` arrays, in a list or a dict as it was saved)."""
-from ..context import cpu, gpu, num_gpus, current_context  # noqa: F401
+from ..context import (Context, cpu, cpu_pinned, gpu, gpu_memory_info,  # noqa: F401
+                       num_gpus, current_context)
 from ..ndarray import load as _nd_load, save as _nd_save, waitall  # noqa: F401
 from ..ndarray.ndarray import NDArray
 
-__all__ = ["cpu", "gpu", "num_gpus", "current_context", "waitall", "save", "load"]
+__all__ = ["Context", "cpu", "cpu_pinned", "gpu", "gpu_memory_info", "num_gpus",
+           "current_context", "waitall", "save", "load"]
 
 
 def save(file, arr):

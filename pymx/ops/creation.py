@@ -47,7 +47,21 @@ def _arange_len(a):
 
 def _arange(k, a):
     start, stop = (0.0, a.start) if a.stop is None else (a.start, a.stop)
-    x = k.arange(start, stop, a.step, a.dtype or "float32")
+    dtype = np.dtype(a.dtype or "float32")
+    if dtype.kind == "f":
+        # MXNet computes element i as ``start + i * step`` in the output dtype, each
+        # operation rounded to it: float32 ``arange(0, 1, 0.1)[9]`` is 0.90000004
+        # (9 * 0.1f), and ``arange(-8, 8, 0.1)[80]`` is exactly 0.
+        n = _arange_len(a) // a.repeat
+        i = np.arange(n).astype(dtype)
+        x = k.from_numpy((dtype.type(start) + i * dtype.type(a.step)).astype(dtype))
+    else:
+        # Integer dtypes: the length comes from the float range, but start and step are
+        # first cast (truncated) to the dtype, so arange(0.5, 5, 1.5, dtype='int32') is
+        # [0, 1, 2] (start 0, step 1, three elements).
+        n = _arange_len(a) // a.repeat
+        x = k.from_numpy((int(start) + np.arange(n, dtype=np.int64) * int(a.step))
+                         .astype(dtype))
     return k.repeat(x, a.repeat, 0) if a.repeat != 1 else x
 
 

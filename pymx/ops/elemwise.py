@@ -13,7 +13,7 @@ import numpy as np
 from ..base import MXNetError
 from .registry import Param, register
 from .special import digamma
-from .util import broadcast_shape, check_same_dtype, scalar_for
+from .util import broadcast_shape, check_same_dtype, float_to_int, scalar_for
 
 # ---- unary ------------------------------------------------------------------------------
 #: name -> (kernel op in ``Backend.unary``, gradient ``(F, x, y, dy) -> dx`` or None)
@@ -65,6 +65,16 @@ _UNARY = {
 
 def _unary_forward(kernel_op):
     def forward(k, a, x, *, out=None):
+        if kernel_op == "sign" and x.dtype.kind == "f":
+            # MXNet: a > 0 ? 1 : (a < 0 ? -1 : 0), so sign(NaN) is 0 (NumPy: NaN)
+            y = k.unary("sign", x)
+            y = k.where(k.binary("not_equal", x, x), k.full(x.shape, 0, x.dtype), y)
+            return k.deliver(y, out)
+        if kernel_op == "sigmoid" and x.dtype.kind in "iu":
+            # MXNet computes ``DType(1 / (1 + exp(-x)))`` in float and truncates, so an
+            # integer sigmoid is 0 everywhere (never 1): compute in float32, cast back.
+            y = k.astype(k.unary("sigmoid", k.astype(x, "float32")), x.dtype)
+            return k.deliver(y, out)
         return k.unary(kernel_op, x, out=out)
     return forward
 
@@ -89,10 +99,14 @@ _composite("rsqrt", lambda k, a, x: k.unary("reciprocal", k.unary("sqrt", x)),
            lambda F, x, y, dy: dy * y * y * y * -0.5, "``1 / sqrt(x)``.")
 _composite("rcbrt", lambda k, a, x: k.unary("reciprocal", k.unary("cbrt", x)),
            lambda F, x, y, dy: dy * y / x * (-1.0 / 3), "``1 / cbrt(x)``.")
-_composite("degrees", lambda k, a, x: k.binary("multiply", x, 180 / math.pi),
-           lambda F, x, y, dy: dy * (180 / math.pi), "Radians to degrees.")
-_composite("radians", lambda k, a, x: k.binary("multiply", x, math.pi / 180),
-           lambda F, x, y, dy: dy * (math.pi / 180), "Degrees to radians.")
+# MXNet's factors are float32 expressions (180.0f / PI with PI a float): 57.29577637,
+# one ulp below float32(180 / pi), and 0.017453292; float64 inputs use them too.
+_DEG = float(np.float32(180) / np.float32(math.pi))
+_RAD = float(np.float32(math.pi) / np.float32(180))
+_composite("degrees", lambda k, a, x: k.binary("multiply", x, _DEG),
+           lambda F, x, y, dy: dy * _DEG, "Radians to degrees: ``x * (180.0f / pi)``.")
+_composite("radians", lambda k, a, x: k.binary("multiply", x, _RAD),
+           lambda F, x, y, dy: dy * _RAD, "Degrees to radians: ``x * (pi / 180.0f)``.")
 _composite("softsign", lambda k, a, x: k.binary(
                "divide", x, k.binary("add", k.unary("abs", x), 1)),
            lambda F, x, y, dy: dy / F.square(F.abs(x) + 1), "``x / (1 + |x|)``.")
@@ -122,10 +136,10 @@ def _clip(k, a, x):
 
 register("clip", _clip, params={"a_min": Param("float"), "a_max": Param("float")},
          gradient=lambda F, a, xs, ys, dys: [
-             dys[0] * (xs[0] > a.a_min) * (xs[0] < a.a_max)],
+             dys[0] * (xs[0] >= a.a_min) * (xs[0] <= a.a_max)],
          inplace=[(0, 0)],
-         doc="Clip values to ``[a_min, a_max]``; the gradient is zero outside the open "
-             "interval (MXNet's rule).")
+         doc="Clip values to ``[a_min, a_max]``; the gradient passes inside the closed "
+             "interval (boundaries included) and is zero outside (MXNet's rule).")
 
 
 # ---- binary: same shape, and broadcasting ----------------------------------------------
@@ -155,6 +169,35 @@ _BINARY = {
 }
 
 
+def _is_scalar(v):
+    return isinstance(v, (int, float, np.number))
+
+
+def binary_kernel(k, kernel_op, lhs, rhs, out=None):
+    """``k.binary`` with MXNet's arithmetic where it differs from NumPy's; ``lhs`` or
+    ``rhs`` may be a number.
+
+    * ``mod`` by zero is 0 (NumPy: NaN for floats);
+    * integer ``power`` is ``powf`` in float32, converted back as C does (so
+      ``int32 3 ** 16`` is 43046720, ``2 ** -1`` is 0 and overflow gives INT32_MIN);
+      computed on the host."""
+    dtype = np.dtype((rhs if _is_scalar(lhs) else lhs).dtype)
+    if kernel_op == "power" and dtype.kind in "iu":
+        host = [np.float32(v) if _is_scalar(v) else k.to_numpy(v).astype(np.float32)
+                for v in (lhs, rhs)]
+        with np.errstate(all="ignore"):     # powf, correctly rounded (via float64)
+            res = np.power(host[0].astype(np.float64), host[1]).astype(np.float32)
+        return k.deliver(k.from_numpy(np.ascontiguousarray(float_to_int(res, dtype))), out)
+    if kernel_op == "mod" and dtype.kind == "f":
+        res = k.binary("mod", lhs, rhs)
+        if _is_scalar(rhs):
+            zero = k.full(res.shape, 0, dtype) if rhs == 0 else None
+            return k.deliver(zero if zero is not None else res, out)
+        res = k.where(k.binary("equal", rhs, 0), k.full(res.shape, 0, dtype), res)
+        return k.deliver(res, out)
+    return k.binary(kernel_op, lhs, rhs, out=out)
+
+
 def _elemwise_forward(name, kernel_op):
     def forward(k, a, lhs, rhs, *, out=None):
         if lhs.shape != rhs.shape:
@@ -162,7 +205,7 @@ def _elemwise_forward(name, kernel_op):
                              f"{tuple(lhs.shape)} and rhs {tuple(rhs.shape)}; use "
                              f"broadcast_{name.split('_', 1)[1]}")
         check_same_dtype(name, lhs, rhs)
-        return k.binary(kernel_op, lhs, rhs, out=out)
+        return binary_kernel(k, kernel_op, lhs, rhs, out=out)
     return forward
 
 
@@ -172,7 +215,7 @@ def _broadcast_forward(name, kernel_op):
         if lhs.shape != rhs.shape:
             shape = broadcast_shape(name, lhs.shape, rhs.shape)
             lhs, rhs = k.broadcast_to(lhs, shape), k.broadcast_to(rhs, shape)
-        return k.binary(kernel_op, lhs, rhs, out=out)
+        return binary_kernel(k, kernel_op, lhs, rhs, out=out)
     return forward
 
 
@@ -206,7 +249,10 @@ for _name, (_kernel, _rule) in _BINARY.items():
                  aliases=("_" + {"add": "plus", "sub": "minus", "mul": "mul",
                                  "div": "div"}[_name],),
                  doc=f"``lhs {_name} rhs`` for arrays of one shape (no broadcasting).")
-    _aliases = {"add": ("broadcast_plus",), "sub": ("broadcast_minus",)}.get(_name, ())
+    # MXNet's same-shape ``_maximum``, ``_power``, ``_equal``... (what ``mx.sym.maximum(a,
+    # b)``, ``a ** b``, ``a == b`` write into JSON) load as the broadcasting op
+    _aliases = {"add": ("broadcast_plus",), "sub": ("broadcast_minus",)}.get(
+        _name, () if _name in ("mul", "div") else (f"_{_name}",))
     register(_bc, _broadcast_forward(_bc, _kernel), inputs=("lhs", "rhs"),
              gradient=_binary_gradient(_rule, True), aliases=_aliases,
              infer_shape=_broadcast_infer_shape(_bc),
@@ -261,8 +307,8 @@ _SCALAR_ALIASES = {"_plus_scalar": ("_PlusScalar",), "_minus_scalar": ("_MinusSc
 def _scalar_forward(kernel_op, reverse):
     def forward(k, a, x, *, out=None):
         s = scalar_for(x.dtype, a.scalar)
-        return k.binary(kernel_op, s, x, out=out) if reverse else \
-            k.binary(kernel_op, x, s, out=out)
+        return binary_kernel(k, kernel_op, s, x, out=out) if reverse else \
+            binary_kernel(k, kernel_op, x, s, out=out)
     return forward
 
 
@@ -282,6 +328,7 @@ for _name, (_kernel, _reverse, _rule) in _SCALAR.items():
 
 # ---- n-ary ----------------------------------------------------------------------------
 def _add_n(k, a, *xs):
+    check_same_dtype("add_n", *xs, names=[f"arg{i}" for i in range(len(xs))])
     out = xs[0]
     for x in xs[1:]:
         if x.shape != out.shape:

@@ -262,14 +262,21 @@ makes pick, topk and sort twice differentiable.  (pymx only; not an MXNet op.)""
 
 
 # ---- one_hot -----------------------------------------------------------------------------
+def _one_hot_shape(a, s):
+    if a.depth < 0:
+        raise MXNetError(f"one_hot: depth must be non-negative, got {a.depth}")
+    return tuple(s) + (a.depth,)
+
+
 def _one_hot(k, a, indices):
+    _one_hot_shape(a, indices.shape)
     return k.one_hot(_to_int(k, indices), a.depth, a.on_value, a.off_value, a.dtype)
 
 
 register("one_hot", _one_hot, inputs=("indices",),
          params={"depth": Param("int"), "on_value": Param("float", 1.0),
                  "off_value": Param("float", 0.0), "dtype": Param("dtype", "float32")},
-         shape=lambda a, s: tuple(s) + (a.depth,),
+         shape=_one_hot_shape,
          infer_type=lambda a, t: (t, [np.dtype(a.dtype)]), gradient=_no_grad(1),
          doc="""\
 ``out[i..., j] = on_value if int(indices[i...]) == j else off_value``.
@@ -371,6 +378,14 @@ def _scatter_nd(k, a, x, indices):
                          f"{tuple(indices.shape)} and shape={shape}, got {tuple(x.shape)}")
     flat = _nd_positions(k, "scatter_nd", indices, shape)
     m = indices.shape[0]
+    pos = k.to_numpy(flat).reshape(-1)
+    if np.unique(pos).size != pos.size:
+        # Repeated coordinates: MXNet's CPU kernel writes in order, so the last write
+        # wins.  Keep only the last occurrence of each position.
+        _, first_of_reversed = np.unique(pos[::-1], return_index=True)
+        keep = np.sort(pos.size - 1 - first_of_reversed)
+        x = k.take(k.reshape(x, (pos.size,) + shape[m:]), k.from_numpy(keep), 0)
+        flat = k.from_numpy(pos[keep])
     out = k.scatter_add((_prod(shape[:m]),) + shape[m:], flat, x, 0, x.dtype)
     return k.reshape(out, shape)
 
@@ -387,8 +402,9 @@ Shapes: data (Y0, ..., YK-1, XM, ..., XN-1), indices (M, Y0, ..., YK-1), out
 ``shape = (X0, ..., XN-1)``.  The inverse of gather_nd; its gradient is
 ``gather_nd(dy, indices)``.
 
-MXNet quirks: with repeated indices MXNet's result is undefined (one of the writes
-wins); pymx adds them (the same as ``_backward_gather_nd``).  Negative indices count
+MXNet quirks: with repeated indices MXNet documents the result as undefined; its CPU
+kernel writes in order, so the last write wins (pymx does the same;
+``_backward_gather_nd`` adds instead).  Negative indices count
 from the end here as in gather_nd (MXNet writes out of bounds).""")
 
 
@@ -504,7 +520,7 @@ register("topk", _topk, inputs=("data",),
                                   choices=("both", "indices", "mask", "value")),
                  "is_ascend": Param("bool", False),
                  "dtype": Param("dtype", "float32")},
-         outputs=lambda a: ("output", "indices") if a.ret_typ == "both" else ("output",),
+         outputs=lambda a: ("output0", "output1") if a.ret_typ == "both" else ("output",),
          shape=_topk_shape, infer_type=_topk_type, gradient=_topk_gradient,
          doc="""\
 The ``k`` largest (or, with ``is_ascend``, smallest) elements along ``axis``, sorted.

@@ -692,7 +692,7 @@ register("_linalg_maketrian", _maketrian, inputs=("A",), params=_TRIAN,
              "zeros elsewhere.")
 
 
-# ---- gelqf, syevd (forward only) ----------------------------------------------------------------
+# ---- gelqf, syevd ----------------------------------------------------------------
 def _gelqf_host(A):
     if A.shape[-2] > A.shape[-1]:
         raise MXNetError(f"_linalg_gelqf: A must have no more rows than columns, got "
@@ -707,12 +707,23 @@ def _gelqf(k, a, A):
     return _host(k, _gelqf_host, A)
 
 
+def _gelqf_gradient(F, a, xs, ys, dys):
+    Q, L = ys
+    dQ, dL = dys
+    # MXNet's rule: M = L^T dL - dQ Q^T;  dA = L^-T (dQ + copyLTU(M) Q)
+    M = F.linalg_gemm2(L, dL, transpose_a=True) - F.linalg_gemm2(dQ, Q, transpose_b=True)
+    S = _tri(F, M) + F._linalg_mT(_tri(F, M, offset=-1))     # copyLTU(M)
+    return [F.linalg_trsm(L, dQ + F.linalg_gemm2(S, Q), transpose=True)]
+
+
 register("_linalg_gelqf", _gelqf, inputs=("A",), aliases=("linalg_gelqf",),
          outputs=("Q", "L"), shape=lambda a, s: [s, s[:-1] + (s[-2],)],
+         gradient=_gelqf_gradient,
          doc="LQ factorization ``A = L @ Q`` of (x, y) matrices with x <= y: returns "
              "``[Q, L]``, Q (x, y) with orthonormal rows and L (x, x) lower triangular "
-             "(signs as LAPACK's Householder QR of A^T).  Host computation.  No gradient "
-             "in pymx (MXNet 1.9.1 has one): it is treated as a constant.")
+             "(signs as LAPACK's Householder QR of A^T).  Host computation.  Gradient "
+             "(MXNet's): ``M = L^T dL - dQ Q^T``, ``dA = L^-T (dQ + copyLTU(M) Q)``, "
+             "copyLTU mirroring the lower triangle upwards.")
 
 
 def _syevd_host(A):
@@ -723,9 +734,28 @@ def _syevd_host(A):
     return U.astype(A.dtype), w.astype(A.dtype)
 
 
+def _syevd_gradient(F, a, xs, ys, dys):
+    U, lam = ys
+    dU, dlam = dys
+    # MXNet's rule: dA = U^T Y U with Y_ii = dL_i and, off the diagonal,
+    # Y_ij = (X_ij - X_ji) / (2 (L_i - L_j)) where X = dU U^T.  As in MXNet, a gap
+    # |L_i - L_j| below 1e-30 (equal eigenvalues) is replaced by 1e-30 (signed as the
+    # lower triangle's i > j), so degenerate spectra give huge, not NaN, gradients.
+    X = F.linalg_gemm2(dU, U, transpose_b=True)
+    eye = F.linalg_makediag(F.ones_like(lam))
+    gap = F.broadcast_sub(F.expand_dims(lam, axis=-1), F.expand_dims(lam, axis=-2))
+    ones = F.ones_like(X)
+    side = _tri(F, ones, offset=-1) - _tri(F, ones, lower=False, offset=1)  # +1 / -1
+    tiny = F.abs(gap) < 1e-30
+    gap = tiny * side * 1e-30 + (1 - tiny) * gap + eye                        # diag: 1
+    Y = (X - F._linalg_mT(X)) * 0.5 * (1 - eye) / gap + F.linalg_makediag(dlam)
+    return [F.linalg_gemm2(F.linalg_gemm2(U, Y, transpose_a=True), U)]
+
+
 register("_linalg_syevd", _square_host("_linalg_syevd", _syevd_host), inputs=("A",),
-         outputs=("U", "L"), shape=lambda a, s: [s, s[:-1]],
+         outputs=("U", "L"), shape=lambda a, s: [s, s[:-1]], gradient=_syevd_gradient,
          doc="Eigendecomposition of symmetric A: ``A = U^T diag(L) U`` with eigenvalues "
              "L ascending and the eigenvectors as the rows of U, each signed so that its "
              "largest-magnitude entry is positive.  Host computation (``numpy.linalg."
-             "eigh``).  No gradient in pymx (MXNet has one): treated as a constant.")
+             "eigh``).  Gradient (MXNet's): ``U^T Y U`` with ``Y_ii = dL_i`` and "
+             "``Y_ij = (X_ij - X_ji) / (2 (L_i - L_j))``, ``X = dU U^T``.")

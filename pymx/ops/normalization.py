@@ -165,13 +165,14 @@ def _second_order(groups, gamma_fixed=lambda a: False):
     stat)``; the mean and spread inputs get None (batch statistics are recomputed from
     x, running ones are constants)."""
     def gradient(F, a, xs, ys, dys):
-        dy, x, gamma, mean, stat = xs
+        dy, x, gamma, mean, stat = xs[:5]          # (BatchNorm's: + the running stats)
         grp = groups(F, a, x, mean, stat)
         fixed = gamma_fixed(a)
         if fixed:                 # gamma is ones and dgamma a constant zero
             gamma, dys = F.ones_like(gamma), [dys[0], F.zeros_like(gamma), dys[2]]
         d_dy, d_x, d_gamma = _norm_backward_gradient(F, grp, dy, gamma, ys[0], dys)
-        return [grp.unview(d_dy), grp.unview(d_x), None if fixed else d_gamma, None, None]
+        return [grp.unview(d_dy), grp.unview(d_x), None if fixed else d_gamma] + \
+            [None] * (len(xs) - 3)
     return gradient
 
 
@@ -184,8 +185,8 @@ def batch_norm_core(k, op, a, axis, x, gamma, beta, moving_mean, moving_var):
     """Batch normalization over every axis but ``axis`` (shared by ``BatchNorm`` and
     ``_contrib_SyncBatchNorm``): returns ``(y, mean, var, invstd)``, the statistics of
     shape (C,) in x's dtype.  While training (and not ``use_global_stats``) they are the
-    batch's and the running statistics move in place; otherwise they are the running
-    ones."""
+    batch's, otherwise the running ones.  The running statistics do not move here: the
+    backward moves them (``_bn_backward``), as MXNet's CPU kernels do."""
     _check_float(op, x)
     c = x.shape[axis]
     for name, p in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
@@ -195,10 +196,6 @@ def batch_norm_core(k, op, a, axis, x, gamma, beta, moving_mean, moving_var):
     pshape = _param_shape(len(x.shape), axis, c)
     if FLAGS.training and not a.use_global_stats:
         mean, var, invstd = (k.reshape(v, (c,)) for v in _moments(k, x, axes, a.eps))
-        for run, batch in ((moving_mean, mean), (moving_var, var)):      # in place
-            batch = k.astype(batch, run.dtype) if batch.dtype != run.dtype else batch
-            k.setitem(run, Ellipsis, k.binary("add", k.binary("multiply", run, a.momentum),
-                                              k.binary("multiply", batch, 1 - a.momentum)))
     else:
         mean, var = k.astype(moving_mean, x.dtype), k.astype(moving_var, x.dtype)
         invstd = k.unary("reciprocal", k.unary("sqrt", k.binary("add", var, a.eps)))
@@ -222,7 +219,25 @@ def _batch_norm(k, a, x, gamma, beta, moving_mean, moving_var):
     return y, k.astype(mean, acc), k.astype(invstd, acc)
 
 
-def _bn_backward(k, a, dy, x, gamma, mean, invstd):
+def _move_running_stats(k, a, mean, invstd, moving_mean, moving_var):
+    """The running statistics take a step towards the batch's, in place::
+
+        moving_mean = moving_mean * momentum + mean * (1 - momentum)
+        moving_var  = moving_var  * momentum + var  * (1 - momentum)
+
+    with ``var = 1/invstd^2 - eps`` recovered from the saved inverse std, as MXNet's
+    CPU backward does (MXNet moves them in the backward pass, not the forward)."""
+    var = k.binary("subtract", k.unary("reciprocal", k.binary("multiply", invstd, invstd)),
+                   a.eps)
+    for run, batch in ((moving_mean, mean), (moving_var, var)):
+        batch = k.astype(batch, run.dtype) if batch.dtype != run.dtype else batch
+        k.setitem(run, Ellipsis, k.binary("add", k.binary("multiply", run, a.momentum),
+                                          k.binary("multiply", batch, 1 - a.momentum)))
+
+
+def _bn_backward(k, a, dy, x, gamma, mean, invstd, moving_mean, moving_var):
+    if FLAGS.training and not a.use_global_stats:     # where MXNet's CPU kernels move them
+        _move_running_stats(k, a, mean, invstd, moving_mean, moving_var)
     axis = _bn_axis(a, x)
     c = x.shape[axis]
     axes = tuple(i for i in range(len(x.shape)) if i != axis)
@@ -279,15 +294,23 @@ register(
     num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
     infer_shape=_bn_infer_shape, infer_type=_bn_infer_type,
     gradient=lambda F, a, xs, ys, dys: _three(F._backward_BatchNorm(
-        dys[0], xs[0], xs[1], ys[1], ys[2], **a)) + [None, None],
+        dys[0], xs[0], xs[1], ys[1], ys[2], xs[3], xs[4], **a)) + [None, None],
     doc=r"""Batch normalization over every axis except ``axis`` (the channel axis, 1).
 
 Training (``is_training()`` and not ``use_global_stats``)::
 
     mean = mean(data over N and spatial axes)      var = mean((data - mean)^2)   # biased
     out  = (data - mean) / sqrt(var + eps) * gamma + beta
-    moving_mean = moving_mean * momentum + mean * (1 - momentum)      # in place
+
+and **the backward** (``_backward_BatchNorm``, in training) moves the running
+statistics in place, as MXNet 1.9.1's CPU kernels do::
+
+    moving_mean = moving_mean * momentum + mean * (1 - momentum)
     moving_var  = moving_var  * momentum + var  * (1 - momentum)
+
+So they move once per forward + backward under ``record()``: a training-mode forward
+alone (``autograd.train_mode()``, or a recorded forward never differentiated) leaves
+them alone (cuDNN, on GPUs, moves them in the forward instead).
 
 Inference (or ``use_global_stats=True``) uses ``moving_mean``/``moving_var`` instead.
 ``fix_gamma=True`` (**the op's default**, with ``eps=1e-3``; Gluon's layer passes
@@ -300,16 +323,14 @@ Shapes: ``data`` (N, C, ...), ``gamma``/``beta``/``moving_mean``/``moving_var`` 
 MXNet's CPU kernel the third output holds the **inverse std** ``1/sqrt(var + eps)``
 (of the batch when training, of the running variance otherwise), not the variance.
 
-Differences from MXNet: (1) pymx updates the running statistics **in the training
-forward**; MXNet's CPU kernels update them in the backward (so there, only
-forward + backward under ``record()`` moves them; cuDNN updates in the forward).
-(2) With ``fix_gamma=True`` MXNet's CPU forward also overwrites ``gamma`` with ones
-in place; pymx leaves ``gamma`` alone and ignores it.  The backward follows the
-training flag of the backward pass (MXNet's ``is_train``), as MXNet does.""")
+Difference from MXNet: with ``fix_gamma=True`` MXNet's CPU forward also overwrites
+``gamma`` with ones in place; pymx leaves ``gamma`` alone and ignores it.  The backward
+follows the training flag of the backward pass (MXNet's ``is_train``), as MXNet does.""")
 
 register(
     "_backward_BatchNorm", _bn_backward,
-    inputs=("ograd", "data", "gamma", "mean", "invstd"), params=_BN_PARAMS,
+    inputs=("ograd", "data", "gamma", "mean", "invstd", "moving_mean", "moving_var"),
+    aux=("moving_mean", "moving_var"), params=_BN_PARAMS,
     outputs=("data_grad", "gamma_grad", "beta_grad"),
     # batch or running statistics, by the training flag when the rule runs: the backward
     # pass's under autograd, but graph-building time (usually inference) under mx.sym
@@ -320,8 +341,9 @@ register(
         gamma_fixed=lambda a: a.fix_gamma),
     infer_shape=lambda a, s: (s, [s[1], s[2], s[2]]),
     infer_type=lambda a, t: (t, [t[1], t[2], t[2]]),
-    doc=r"""BatchNorm's backward: ``(ograd, data, gamma, mean, invstd)`` ->
-``(d data, d gamma, d beta)``.  Training: ``dx = gamma*invstd*(dy - mean(dy) -
+    doc=r"""BatchNorm's backward: ``(ograd, data, gamma, mean, invstd, moving_mean,
+moving_var)`` -> ``(d data, d gamma, d beta)``; in training it also moves the running
+statistics (the aux inputs) in place.  Training: ``dx = gamma*invstd*(dy - mean(dy) -
 xhat*mean(dy*xhat))``; inference: ``dx = dy*gamma*invstd``.  ``dgamma = sum(dy*xhat)``
 (0 with ``fix_gamma``), ``dbeta = sum(dy)``, sums over every axis but ``axis``.""")
 

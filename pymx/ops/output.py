@@ -405,7 +405,7 @@ def _smooth_l1_gradient(F, a, xs, ys, dys):
 
 
 register(
-    "smooth_l1", _smooth_l1, params={"scalar": Param("float")},
+    "smooth_l1", _smooth_l1, params={"scalar": Param("float", 1.0)},
     gradient=_smooth_l1_gradient,
     doc=r"""Smooth L1 (Huber-like) loss, elementwise, with ``sigma = scalar``::
 

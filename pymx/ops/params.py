@@ -53,7 +53,8 @@ class Param:
     """One operator parameter.
 
     ``kind`` is one of ``int``, ``float``, ``bool``, ``str``, ``shape`` (a tuple of
-    ints; an int ``n`` means ``(n,)``), ``floats`` (a tuple of floats), ``dtype``
+    ints; an int ``n`` means ``(n,)``), ``ints`` (the same, written ``[0, 2]``),
+    ``floats`` (a tuple of floats), ``dtype``
     (a NumPy dtype name, or None) or ``any``.  ``choices`` limits a ``str``.
     ``optional`` lets the value be None (MXNet's ``dmlc::optional``).
     """
@@ -114,6 +115,8 @@ class Param:
             return (int(v),)
         return tuple(int(x) for x in v)
 
+    _ints = _shape        # a list of indices; written "[0, 2]" as MXNet's Tuple<int>
+
     @staticmethod
     def _floats(v):
         if isinstance(v, (int, float, np.number)):
@@ -136,4 +139,6 @@ class Param:
             return "True" if value else "False"
         if self.kind in ("shape", "floats"):
             return str(tuple(value))
+        if self.kind == "ints":
+            return str(list(value))
         return str(value)

@@ -19,6 +19,8 @@ broadcasts it to the input's shape, so the rules never need to know shapes.
 """
 import math
 
+import numpy as np
+
 from ..base import MXNetError
 from .registry import Attrs, Param, register
 from .util import normalize_axis
@@ -108,16 +110,27 @@ def _expand(F, a, dy, x, mean=False):
 
 
 # ---- sum, mean, prod, nansum, nanprod, max, min ---------------------------------------------
+def _accurate_sum(k, op, x, axes, keepdims):
+    """``k.reduce(op, ...)`` for the sums.  MXNet adds with Kahan compensation, so its
+    float32 sums are (practically always) the correctly rounded sum; a plain float32
+    loop (NumPy along a non-inner axis) drifts in the last digits (mean over axis 0 of
+    0.1, 0.2, ... gives 990.1005 instead of 990.1).  float32 is summed in float64 and
+    rounded once."""
+    if x.dtype == np.float32 and op in ("sum", "nansum"):
+        return k.astype(k.reduce(op, k.astype(x, "float64"), axes, keepdims), "float32")
+    return k.reduce(op, x, axes, keepdims)
+
+
 def _reduce_forward(name, kernel_op):
     def forward(k, a, x):
         axes = reduce_axes(name, a.axis, a.exclude, x.shape)
-        return _legacy(k, k.reduce(kernel_op, x, axes, a.keepdims))
+        return _legacy(k, _accurate_sum(k, kernel_op, x, axes, a.keepdims))
     return forward
 
 
 def _mean(k, a, x):
     axes = reduce_axes("mean", a.axis, a.exclude, x.shape)
-    total = k.reduce("sum", x, axes, a.keepdims)
+    total = _accurate_sum(k, "sum", x, axes, a.keepdims)
     n = _count(x.shape, axes)
     return _legacy(k, k.binary("divide", total, n if n else float("nan")))
 
@@ -195,13 +208,68 @@ def _norm_check(a):
         raise MXNetError(f"norm: only supports ord=1 and ord=2, got ord={a.ord}")
 
 
+def _nrm2_rows(a):
+    """MXNet's ``nrm2`` reducer over each row of the (M, N) array ``a`` = |x|, in a's
+    dtype.  It keeps a running ``scale`` (the largest |x| so far) and ``ssq`` (the sum
+    of squares divided by scale^2), element by element in index order::
+
+        if x > scale:  ssq = 1 + ssq * (scale / x) * (scale / x);  scale = x
+        elif x != 0:   ssq = ssq + (x / scale) * (x / scale)
+        result = scale * sqrt(ssq)
+
+    Every step is rounded to the dtype, so float32 results differ from
+    ``sqrt(sum(x * x))`` in the last digits, and integer arrays get integer division
+    (``norm`` of int32 [3, 1, 2, 5, ...] is not the rounded true norm).  Few columns:
+    one vectorised step per column.  Many columns: per row, the runs between new
+    maxima are summed with ``cumsum`` (sequential, rounded like the C++ loop)."""
+    dt = a.dtype
+    m, n = a.shape
+    ssq, scale = np.zeros(m, dt), np.zeros(m, dt)
+    one = dt.type(1)
+    div = np.floor_divide if dt.kind in "iu" else np.divide
+    if n <= 64:
+        for j in range(n):
+            v = a[:, j]
+            grow, keep = v > scale, (v != 0) & (v <= scale)
+            r = div(scale, np.where(grow, v, one))
+            q = div(v, np.where(keep, scale, one))
+            ssq = np.where(grow, one + ssq * r * r, np.where(keep, ssq + q * q, ssq))
+            scale = np.where(grow, v, scale)
+    else:
+        for i in range(m):
+            row = a[i]
+            highs = np.flatnonzero(row > np.maximum.accumulate(
+                np.concatenate([[dt.type(0)], row[:-1]])))    # where a new maximum starts
+            s, t = dt.type(0), dt.type(0)
+            for b, e in zip(highs, list(highs[1:]) + [n]):
+                r = div(s, row[b])
+                s, t = row[b], one + t * r * r
+                q = div(row[b + 1:e], s)
+                t = np.cumsum(np.concatenate([[t], q * q]), dtype=dt)[-1]
+            ssq[i], scale[i] = t, s
+    if dt.kind == "f":      # a NaN anywhere makes ssq NaN for good (NaN / 0 on the way in)
+        ssq = np.where(np.isnan(a).any(axis=1), dt.type("nan"), ssq)
+    return (scale * np.sqrt(ssq)).astype(dt)
+
+
+def _nrm2_host(x, axes, keepdims):
+    """``nrm2`` of NumPy ``x`` over ``axes``, shaped as the reduction's output."""
+    keep = [i for i in range(x.ndim) if i not in axes]
+    rows = np.transpose(x, keep + list(axes)).reshape(
+        int(np.prod([x.shape[i] for i in keep])), -1)
+    y = _nrm2_rows(np.abs(rows)).reshape(tuple(x.shape[i] for i in keep))
+    if keepdims:
+        y = y.reshape(tuple(1 if i in axes else d for i, d in enumerate(x.shape)))
+    return y
+
+
 def _norm(k, a, x):
     _norm_check(a)
     axes = reduce_axes("norm", a.axis, False, x.shape)
     if a.ord == 1:
         y = k.reduce("sum", k.unary("abs", x), axes, a.keepdims)
-    else:
-        y = k.unary("sqrt", k.reduce("sum", k.unary("square", x), axes, a.keepdims))
+    else:   # MXNet's scaled sum of squares, on the host (see _nrm2_rows)
+        y = k.from_numpy(np.ascontiguousarray(_nrm2_host(k.to_numpy(x), axes, a.keepdims)))
     y = _legacy(k, y)
     return k.astype(y, a.out_dtype) if a.out_dtype else y
 
@@ -228,7 +296,9 @@ register("norm", _norm,
          infer_type=lambda a, t: (t, [a.out_dtype or t[0]]),
          gradient=_norm_gradient,
          doc="The vector norm over ``axis`` (None: all elements, giving shape ``(1,)``).\n\n"
-             "``ord=2``: ``sqrt(sum(x**2))``; ``ord=1``: ``sum(|x|)``; other orders raise. "
+             "``ord=2``: ``sqrt(sum(x**2))`` computed as MXNet does, with a running scale "
+             "(``_nrm2_rows``; a host computation); ``ord=1``: ``sum(|x|)``; other "
+             "orders raise. "
              "``out_dtype`` casts the result (MXNet 1.9.1 accepts it but fails on CPU for "
              "a dtype different from the input's; pymx casts).  Gradient: ``dy * x / "
              "norm`` (NaN where the norm is 0, as MXNet) for ord 2, ``dy * sign(x)`` for "

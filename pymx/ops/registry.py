@@ -94,6 +94,8 @@ class Op:
         params = self.params
         for key, value in kwargs.items():
             p = params.get(key)
+            if p is None and not params:
+                continue        # an op without parameters ignores attributes (as MXNet)
             if p is None:
                 raise MXNetError(f"{self.name}: unknown argument {key!r}; "
                                  f"it takes {sorted(params) or 'no arguments'}")

@@ -30,7 +30,7 @@ import numpy as np
 from ..base import MXNetError
 from .params import REQUIRED, Param
 from .registry import register
-from .util import normalize_axis, scalar_for
+from .util import check_same_dtype, normalize_axis, scalar_for
 
 __all__ = ["infer_reshape", "make_split_v2"]
 
@@ -78,8 +78,8 @@ def infer_reshape(shape, target, reverse=False):
 
     With ``reverse=True`` both ``shape`` and ``target`` are read right to left (and the
     result reversed back), so for (10, 5, 4) ``(-1, 0)`` gives (40, 5) normally and
-    (50, 4) reversed.  A malformed ``target`` raises MXNetError; a result whose size
-    differs from the input's raises **ValueError** (both as in MXNet).
+    (50, 4) reversed.  A malformed ``target`` or a result larger than the input raises
+    MXNetError; a smaller result raises **ValueError** (as ``NDArray.reshape`` in MXNet).
     """
     # BEGIN EXERCISE reshape_codes
     dshape, params = list(shape), list(target)
@@ -145,7 +145,10 @@ def infer_reshape(shape, target, reverse=False):
         out[inf] = size // rest
     if reverse:
         out.reverse()
-    if _prod(out) != size:
+    if _prod(out) > size:       # MXNet's C API refuses to grow the buffer ...
+        raise MXNetError(f"Reshape: new shape {tuple(out)} is larger than the array's "
+                         f"size {size}")
+    if _prod(out) != size:      # ... and NDArray.reshape's Python check the rest
         raise ValueError(f"Cannot reshape array of size {size} into shape {tuple(target)}")
     return tuple(out)
     # END EXERCISE reshape_codes
@@ -432,6 +435,7 @@ def _concat_shape(a, *shapes):
 
 def _concat(k, a, *xs):
     _concat_shape(a, *[x.shape for x in xs])
+    check_same_dtype("Concat", *xs, names=[f"data{i}" for i in range(len(xs))])
     if len(xs) == 1:
         return k.copy(xs[0])
     return k.concat(list(xs), normalize_axis("Concat", a.dim, len(xs[0].shape), "dim"))
@@ -482,6 +486,7 @@ def _stack_shape(a, *shapes):
 
 def _stack(k, a, *xs):
     _stack_shape(a, *[x.shape for x in xs])
+    check_same_dtype("stack", *xs, names=[f"data{i}" for i in range(len(xs))])
     return k.stack(list(xs), normalize_axis("stack", a.axis, len(xs[0].shape) + 1))
 
 
@@ -787,6 +792,9 @@ def _pad_shape(a, shape):
 
 
 def _pad(k, a, x):
+    if np.dtype(x.dtype).kind != "f":     # MXNet's Pad kernel is float-only
+        raise MXNetError(f"Pad: only floating point types are supported, got "
+                         f"{np.dtype(x.dtype).name}")
     value = scalar_for(x.dtype, a.constant_value)
     return k.pad(x, _pad_pairs(a, x.shape), a.mode, value)
 

@@ -10,6 +10,8 @@ overflows).  With ``t`` the temperature and ``y = softmax(x / t)``::
 The backward ops are written in kernels; their own gradients (for higher order) are
 written in F ops.
 """
+import numpy as np
+
 from ..base import MXNetError
 from .registry import Param, register
 from .util import fused, normalize_axis
@@ -31,6 +33,9 @@ def _bsum(k, x, axes):
 def _length_mask(k, x, length, axis):
     """1 where the position along ``axis`` is below ``length`` (shape x minus axis)."""
     n = x.shape[axis]
+    if length.dtype.kind not in "iu":
+        raise MXNetError(f"softmax: length must have an integer dtype, got "
+                         f"{length.dtype.name}")
     want = tuple(d for i, d in enumerate(x.shape) if i != axis)
     if tuple(length.shape) != want:
         raise MXNetError(f"softmax: length must have shape {want} (data's shape without "
@@ -80,8 +85,42 @@ def _prepare(op, k, a, x):
     return x, axis
 
 
+def _softmax_half_host(x, axis, temperature, log):
+    """MXNet's CPU (log_)softmax of a float16 NumPy array (without
+    ``MXNET_SAFE_ACCUMULATION``, the default): the accumulator is float16 too.  Per
+    row: ``d = x - max`` (and ``/ t``) in half precision; ``e = expf(d)`` in float;
+    ``sum = half(sum + e)`` element by element; ``out = half(e / sum)``, or
+    ``half(d - logf(sum))`` for log_softmax.  Rounding the running sum to half each
+    step makes the last digits differ from a float32 computation."""
+    f16, f32 = np.float16, np.float32
+    h = np.moveaxis(x, axis, -1)
+    d = h - h.max(axis=-1, keepdims=True)
+    if temperature is not None and temperature != 1.0:
+        d = d / f16(temperature)
+    e = np.exp(d.astype(np.float64)).astype(f32)          # expf, correctly rounded
+    total = np.zeros(h.shape[:-1], f16)
+    for j in range(h.shape[-1]):
+        total = (total.astype(f32) + e[..., j]).astype(f16)
+    total = total[..., None].astype(f32)
+    if log:
+        out = d.astype(f32) - np.log(total.astype(np.float64)).astype(f32)
+    else:
+        out = e / total
+    return np.ascontiguousarray(np.moveaxis(out.astype(f16), -1, axis))
+
+
+def _half(k, a, x, log):
+    """float16 input: MXNet computes in half precision whatever ``dtype`` asks for the
+    output (the result is then converted), see ``_softmax_half_host``."""
+    axis = normalize_axis("softmax", a.axis, len(x.shape))
+    y = _softmax_half_host(k.to_numpy(x), axis, a.temperature, log)
+    return k.from_numpy(y.astype(a.dtype or np.float16))
+
+
 @fused("softmax")
 def _softmax(k, a, x, length=None):
+    if x.dtype == np.float16 and not a.use_length:
+        return _half(k, a, x, False)
     x, axis = _prepare("softmax", k, a, x)
     mask = _length_mask(k, x, length, axis) if a.use_length else None
     return softmax_kernel(k, x, (axis,), a.temperature, mask)
@@ -97,6 +136,8 @@ def _log_softmax(k, a, x):
     if a.use_length:
         raise MXNetError("log_softmax: use_length=True is not supported (MXNet 1.9.1 "
                          "accepts the parameter but log_softmax takes no length input)")
+    if x.dtype == np.float16:
+        return _half(k, a, x, True)
     x, axis = _prepare("log_softmax", k, a, x)
     return log_softmax_kernel(k, x, (axis,), a.temperature)
 
@@ -128,6 +169,10 @@ def _to_input_dtype(F, a, g, x):
 def _softmax_type(a, in_types):
     import numpy as np
     t = in_types[0]
+    if a.use_length and len(in_types) > 1 and in_types[1] is not None \
+            and np.dtype(in_types[1]).kind not in "iu":
+        raise MXNetError(f"softmax: length must have an integer dtype, got "
+                         f"{np.dtype(in_types[1]).name}")
     out = np.dtype(a.dtype) if a.dtype is not None else t
     return in_types, [out]
 
@@ -160,7 +205,7 @@ register(
 
 ``temperature`` ``t`` defaults to 1.  ``dtype`` chooses the output dtype (e.g.
 float32 output for float16 input).  With ``use_length=True`` a second input
-``length`` (data's shape without ``axis``, any dtype) keeps only the first
+``length`` (data's shape without ``axis``, an integer dtype) keeps only the first
 ``length`` positions along ``axis``; the others output 0 (a length of 0 gives an
 all-zero row).  ``length`` gets no gradient.""")
 

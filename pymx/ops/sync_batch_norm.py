@@ -18,10 +18,10 @@ Shapes: ``data`` (N, C, ...) with at least 2 dims; ``gamma``, ``beta``,
 ``output`` visible unless ``output_mean_var``.  Outside training (or with
 ``use_global_stats``) ``mean``/``var`` are the running statistics.
 
-The gradient is ``_backward_BatchNorm`` (axis 1) fed with ``1/sqrt(var + eps)``.
-As pymx's ``BatchNorm``, the running statistics move in the training forward pass
-(MXNet's SyncBatchNorm moves them in its backward) and ``fix_gamma`` ignores
-``gamma`` without overwriting it (MXNet's kernel writes ones into it).
+The gradient is ``_backward_BatchNorm`` (axis 1) fed with ``1/sqrt(var + eps)``, which
+also moves the running statistics, in the backward pass as MXNet's SyncBatchNorm does.
+``fix_gamma`` ignores ``gamma`` without overwriting it (MXNet's kernel writes ones
+into it).
 """
 from ..base import MXNetError
 from .normalization import (_BN_PARAMS, _bn_infer_type, _three, accumulation_type,
@@ -56,8 +56,8 @@ def _infer_shape(a, in_shapes):
 
 def _gradient(F, a, xs, ys, dys):
     invstd = F.rsqrt(ys[2] + a.eps)
-    grads = F._backward_BatchNorm(dys[0], xs[0], xs[1], ys[1], invstd, axis=1, eps=a.eps,
-                                  momentum=a.momentum, fix_gamma=a.fix_gamma,
+    grads = F._backward_BatchNorm(dys[0], xs[0], xs[1], ys[1], invstd, xs[3], xs[4], axis=1,
+                                  eps=a.eps, momentum=a.momentum, fix_gamma=a.fix_gamma,
                                   use_global_stats=a.use_global_stats)
     return _three(grads) + [None, None]
 

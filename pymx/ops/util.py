@@ -47,8 +47,43 @@ def is_integer(dtype):
 
 
 def scalar_for(dtype, value):
-    """MXNet casts a scalar operand to the array's dtype before computing."""
-    return int(value) if is_integer(dtype) else float(value)
+    """MXNet casts a scalar operand to the array's dtype before computing.
+
+    The scalar travels as a C ``double`` and is converted with x86's truncating
+    conversion: through int64 for int64 arrays and through int32 for narrower ones.  A
+    value that does not fit (or inf/NaN) becomes the "integer indefinite" value
+    (INT32_MIN / INT64_MIN), and the result then wraps to the dtype's width, so
+    ``int8 + 300`` adds 44 and ``uint8 + inf`` adds 0 (as MXNet 1.9.1 computes).
+    """
+    dt = np.dtype(dtype)
+    if not is_integer(dt):
+        return float(value)
+    v = float(value)
+    bits = 64 if dt.itemsize == 8 else 32
+    lo = -2 ** (bits - 1)
+    i = int(v) if lo <= v < -lo else lo          # NaN fails both tests
+    if dt.kind == "b":
+        return i
+    width = 8 * dt.itemsize
+    i &= (1 << width) - 1                           # wrap to the dtype's width
+    if dt.kind == "i" and i >= 1 << (width - 1):
+        i -= 1 << width
+    return i
+
+
+def float_to_int(values, dtype):
+    """NumPy float ``values`` converted to integer ``dtype`` as MXNet's C++ casts do on
+    x86 (the conversion ``scalar_for`` describes, elementwise): truncate toward zero;
+    out of range, inf or NaN give INT32_MIN (INT64_MIN for 64-bit dtypes); then wrap to
+    the dtype's width."""
+    dt = np.dtype(dtype)
+    bits = 64 if dt.itemsize == 8 else 32
+    lo = -2.0 ** (bits - 1)
+    v = np.asarray(values, np.float64)
+    ok = (v >= lo) & (v < -lo)                          # NaN fails both
+    i = np.where(ok, np.trunc(np.where(ok, v, 0)), 0).astype(np.int64)
+    i[~ok] = int(lo)
+    return i.astype(dt)       # int64 -> narrower ints wraps modulo 2**width
 
 
 def check_same_dtype(op, *arrays, names=("lhs", "rhs")):

@@ -12,6 +12,7 @@ output entries; everything reachable from them is its graph.
 every node comes after its inputs.  The JSON file lists nodes in exactly this order.
 """
 from ..base import MXNetError
+from ..ops.params import Attrs
 
 __all__ = ["Node", "topo_order", "HIDDEN_KEYS"]
 
@@ -22,10 +23,11 @@ HIDDEN_KEYS = ("ctx_group", "lr_mult", "wd_mult", "force_mirroring", "mirror_sta
 
 class Node:
     """One node: ``op`` (None for a variable), ``name``, the string ``attrs`` (operator
-    parameters as written in JSON plus hidden ``__key__`` attributes), and ``inputs``
-    (a list of entries ``(node, index, version)``)."""
+    parameters as written in JSON plus hidden ``__key__`` attributes), ``inputs``
+    (a list of entries ``(node, index, version)``) and ``subgraphs``: the Symbols a
+    control-flow operator runs (a loop body; ``ops/control_flow.py``), empty for others."""
     __slots__ = ("op", "name", "attrs", "inputs", "version", "control_deps", "_parsed",
-                 "__weakref__")
+                 "subgraphs", "__weakref__")
 
     def __init__(self, op, name, attrs=None, inputs=()):
         self.op, self.name = op, name
@@ -34,6 +36,7 @@ class Node:
         self.version = 0                     # variables: how often an op mutated it
         self.control_deps = []
         self._parsed = None
+        self.subgraphs = ()
 
     @property
     def is_variable(self):
@@ -50,6 +53,8 @@ class Node:
                 self._parsed = op.parse_attrs(given)
             except MXNetError as err:
                 raise MXNetError(f"operator {self.name} ({op.name}): {err}") from None
+            if self.subgraphs:
+                self._parsed = Attrs(self._parsed, subgraphs=tuple(self.subgraphs))
         return self._parsed
 
     def num_outputs(self):

@@ -80,12 +80,19 @@ class _Writer:
 
 def to_json(symbol):
     """MXNet's JSON text for ``symbol``."""
+    w = _Writer()
+    _write_graph(w, symbol, top=True)
+    return "".join(w.out)
+
+
+def _write_graph(w, symbol, top):
+    """One graph object; a control-flow node nests its subgraphs' objects under
+    ``"subgraphs"`` (only the outermost graph carries ``mxnet_version``)."""
     nodes = topo_order(symbol._outputs)
     ids = {id(n): i for i, n in enumerate(nodes)}
     row_ptr = [0]
     for n in nodes:
         row_ptr.append(row_ptr[-1] + n.num_outputs())
-    w = _Writer()
     w.begin("{", True)
     w.item("nodes")
     w.begin("[", True)
@@ -104,6 +111,13 @@ def to_json(symbol):
         if n.control_deps:
             w.item("control_deps")
             w.value([ids[id(c)] for c in n.control_deps])
+        if n.subgraphs:
+            w.item("subgraphs")
+            w.begin("[", True)
+            for g in n.subgraphs:
+                w.item()
+                _write_graph(w, g, top=False)
+            w.end("]")
         w.end("}")
     w.end("]")
     w.item("arg_nodes")
@@ -112,22 +126,24 @@ def to_json(symbol):
     w.value(row_ptr)
     w.item("heads")
     w.value([[ids[id(e[0])], e[1], e[2]] for e in symbol._outputs])
-    w.item("attrs")
-    w.value({"mxnet_version": ["int", MXNET_VERSION]})
+    if top:
+        w.item("attrs")
+        w.value({"mxnet_version": ["int", MXNET_VERSION]})
     w.end("}")
-    return "".join(w.out)
 
 
 # ---- reading ---------------------------------------------------------------------------
 def from_json(text):
     """A Symbol from JSON text written by any MXNet since 0.8 (or by pymx)."""
-    from .symbol import Symbol
     try:
         graph = json.loads(text)
     except ValueError as err:
         raise MXNetError(f"load_json: not valid JSON ({err})") from None
-    attrs = graph.get("attrs", {})
-    version = attrs.get("mxnet_version", ["int", 800])[1]
+    return _read_graph(graph, graph.get("attrs", {}).get("mxnet_version", ["int", 800])[1])
+
+
+def _read_graph(graph, version):
+    from .symbol import Symbol
     nodes = []
     for jn in graph["nodes"]:
         op_name = jn.get("op", "null")
@@ -139,6 +155,7 @@ def from_json(text):
         nodes.append(node)
         node.inputs = [_entry(nodes, e) for e in jn.get("inputs", [])]
         node.control_deps = [nodes[i] for i in jn.get("control_deps", [])]
+        node.subgraphs = tuple(_read_graph(g, version) for g in jn.get("subgraphs", ()))
     heads = [_entry(nodes, e) for e in graph["heads"]]
     if version < MXNET_VERSION:
         _fix_parsing(nodes)

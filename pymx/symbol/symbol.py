@@ -31,8 +31,9 @@ import numpy as np
 from ..attribute import AttrScope
 from ..base import DTYPE_TO_FLAG, FLAG_TO_DTYPE, MXNetError
 from ..name import NameManager
-from ..ops.registry import get_op
+from ..ops.registry import Attrs, get_op
 from ..util import NP_MODE
+from .attr_order import unordered_map_order
 from .graph import HIDDEN_KEYS, Node, topo_order
 
 __all__ = ["Symbol", "var", "Variable", "Group", "load", "load_json", "make_function",
@@ -54,13 +55,30 @@ def _hide_key(key):
 
 
 def _attr_string(param, raw):
-    """MXNet's string for one operator parameter value (what JSON stores)."""
+    """MXNet's string for one operator parameter value (what ``list_attr`` shows and
+    the JSON stores).  MXNet's generated ``mx.sym.<op>`` simply does ``str(value)``, so
+    the string keeps the caller's spelling: ``shape=[2, -1]`` stays ``'[2, -1]'``,
+    ``axis=1`` is ``'1'`` (not ``'(1,)'``), ``shape=4`` is ``'4'``.  Only dtypes are
+    normalised (``np.float16`` -> ``'float16'``).  NumPy scalars print as under the
+    NumPy 1.x MXNet 1.9.1 ran with: ``(np.int64(2),)`` gives ``'(2,)'``."""
     if isinstance(raw, str):
         return raw
-    if param.kind in ("int", "float") and isinstance(raw, (int, float, np.number)) \
-            and not isinstance(raw, (bool, np.bool_)):
-        return str(raw)
-    return param.to_string(param.parse(raw))
+    if param is not None and param.kind == "dtype":
+        return param.to_string(param.parse(raw))
+    if isinstance(raw, (bool, int, float, np.generic, list, tuple)) or raw is None:
+        return _py_str(raw)
+    return param.to_string(param.parse(raw))    # e.g. a NumPy array
+
+
+def _py_str(value):
+    """``str(value)`` for scalars, lists and tuples, NumPy scalars printed bare."""
+    if isinstance(value, (list, tuple)):
+        items = [_py_str(v) if isinstance(v, (list, tuple, np.generic)) else repr(v)
+                 for v in value]
+        if isinstance(value, list):
+            return "[" + ", ".join(items) + "]"
+        return "(" + ", ".join(items) + ("," if len(items) == 1 else "") + ")"
+    return str(value)
 
 
 class Symbol:
@@ -89,12 +107,17 @@ class Symbol:
         return (self[i] for i in range(len(self)))
 
     def __repr__(self):
-        if len(self._outputs) == 1:
-            return f"<Symbol {self.name}>"
-        return f"<Symbol group [{', '.join(s.name for s in self)}]>"
+        cls = "_Symbol" if NP_MODE.array else "Symbol"     # (MXNet's mx.sym.np class)
+        if self.name is not None:        # one node, even with several outputs
+            return f"<{cls} {self.name}>"
+        return f"<{cls} group [{', '.join(s.name for s in self)}]>"
 
     def __getitem__(self, index):
-        """Select output ``index`` (an int, or a name from ``list_outputs()``)."""
+        """Select output ``index`` (an int, or a name from ``list_outputs()``).  After
+        ``npx.set_np()`` a one-output Symbol is sliced like an mx.np array instead
+        (``x[1]``, ``x[:, 1:3]``: what hybridized np code writes)."""
+        if NP_MODE.array and len(self._outputs) == 1 and not isinstance(index, str):
+            return _np_basic_index(self, index)
         if isinstance(index, slice):
             return Group([self[i] for i in range(len(self))[index]])
         if isinstance(index, str):
@@ -128,7 +151,7 @@ class Symbol:
             if id(node) in replace:
                 continue
             n = Node(node.op, node.name, node.attrs)
-            n.version, n._parsed = node.version, node._parsed
+            n.version, n._parsed, n.subgraphs = node.version, node._parsed, node.subgraphs
             n.inputs = [self._map(e, new, replace) for e in node.inputs]
             n.control_deps = [new[id(c)] for c in node.control_deps if id(c) in new]
             new[id(node)] = n
@@ -189,8 +212,11 @@ class Symbol:
 
     # ---- attributes ------------------------------------------------------------------
     def attr(self, key):
-        """Attribute ``key`` of this (single-output) symbol's node, or None."""
-        node = self._head_node()
+        """Attribute ``key`` of this symbol's node, or None (also for a group of
+        several nodes, as MXNet)."""
+        if len({id(e[0]) for e in self._outputs}) != 1:
+            return None
+        node = self._outputs[0][0]
         if key == "name":
             return node.name
         if key in node.attrs:
@@ -204,7 +230,7 @@ class Symbol:
         if recursive:
             raise DeprecationWarning("Symbol.list_attr with recursive=True has been "
                                      "deprecated. Please use attr_dict instead.")
-        return _with_unhidden(self._head_node().attrs)
+        return _with_unhidden(self._outputs[0][0].attrs)     # a group: its first node
 
     def attr_dict(self):
         """``{node name: {key: value}}`` for every node that has attributes."""
@@ -219,6 +245,7 @@ class Symbol:
         for key, value in kwargs.items():
             if not isinstance(value, str):
                 raise ValueError("Set Attr only accepts string values")
+            self._head_node()            # a group of several nodes: MXNetError
             for e in self._outputs:
                 e[0].attrs[_hide_key(key)] = value
                 e[0]._parsed = None
@@ -251,13 +278,9 @@ class Symbol:
                                  f"{v.list_outputs()}")
         variables = {n.name: n for n in self._topo() if n.is_variable}
         replace = {}
-        if args:
-            arg_nodes = self._variables()[0]
-            if len(args) > len(arg_nodes):
-                raise MXNetError(f"compose: {len(args)} positional inputs but only "
-                                 f"{len(arg_nodes)} arguments {self.list_arguments()}")
-            for node, s in zip(arg_nodes, args):
-                replace[id(node)] = s._outputs[0]
+        if args:      # nnvm: "General composition only support kwargs for now"
+            raise MXNetError("compose: a composed symbol takes its inputs by name only "
+                             f"(net(data=x)), got {len(args)} positional inputs")
         for key, s in kwargs.items():
             if key not in variables:
                 raise MXNetError(f"compose: keyword argument {key!r} is not a free "
@@ -275,17 +298,27 @@ class Symbol:
         shape cannot be inferred.  Shapes are given positionally (in
         ``list_arguments()`` order) or by name."""
         from ..executor.infer_shape import infer_symbol_shape
-        return infer_symbol_shape(self, args, kwargs, partial=False)
+        _check_shape_tuples(args, kwargs)
+        try:
+            return infer_symbol_shape(self, args, kwargs, partial=False)
+        except MXNetError:
+            _print_infer_error("infer_shape", args, kwargs)
+            raise
 
     def infer_shape_partial(self, *args, **kwargs):
         """Like ``infer_shape`` but unknown shapes come back as ``()``."""
         from ..executor.infer_shape import infer_symbol_shape
+        _check_shape_tuples(args, kwargs)
         return infer_symbol_shape(self, args, kwargs, partial=True)
 
     def infer_type(self, *args, **kwargs):
         """``(arg_types, out_types, aux_types)`` as NumPy types, or ``(None,)*3``."""
         from ..executor.infer_type import infer_symbol_type
-        return infer_symbol_type(self, args, kwargs, partial=False)
+        try:
+            return infer_symbol_type(self, args, kwargs, partial=False)
+        except MXNetError:
+            _print_infer_error("infer_type", args, kwargs)
+            raise
 
     def infer_type_partial(self, *args, **kwargs):
         """Like ``infer_type``, but returns what it could infer, with None for the
@@ -333,7 +366,8 @@ class Symbol:
         """Infer shapes from ``kwargs`` (name=shape), allocate every array and bind."""
         from ..executor.executor import simple_bind
         return simple_bind(self, ctx, grad_req=grad_req, type_dict=type_dict,
-                           group2ctx=group2ctx, shared_exec=shared_exec, shapes=kwargs)
+                           group2ctx=group2ctx, shared_exec=shared_exec, shapes=kwargs,
+                           shared_arg_names=shared_arg_names)
 
     def bind(self, ctx=None, args=None, args_grad=None, grad_req="write",
              aux_states=None, group2ctx=None, shared_exec=None):
@@ -391,16 +425,16 @@ class Symbol:
     def __mod__(self, o): return self._binary(o, _elemwise("mod"), "_mod_scalar", "_mod", "_modscalar")
     def __rmod__(self, o): return self._binary(o, _elemwise("mod"), "_rmod_scalar", "_mod", "_rmodscalar")
     def __pow__(self, o): return self._binary(o, _elemwise("power"), "_power_scalar", "_power", "_powerscalar")
-    def __rpow__(self, o): return self._binary(o, _elemwise("power"), "_rpower_scalar", "_power", "_rpowerscalar")
+    def __rpow__(self, o): return self._binary(o, _elemwise("power"), "_rpower_scalar", "_power", "_rpower_scalar")
     def __neg__(self): return self.__mul__(-1.0)
     def __pos__(self): return self
     def __abs__(self): return self.abs()
-    def __eq__(self, o): return self._binary(o, _elemwise("equal"), "_equal_scalar", "_equal", "_equalscalar")
-    def __ne__(self, o): return self._binary(o, _elemwise("not_equal"), "_not_equal_scalar", "_not_equal", "_notequalscalar")
-    def __gt__(self, o): return self._binary(o, _elemwise("greater"), "_greater_scalar", "_greater", "_greaterscalar")
-    def __ge__(self, o): return self._binary(o, _elemwise("greater_equal"), "_greater_equal_scalar", "_greater_equal", "_greaterequalscalar")
-    def __lt__(self, o): return self._binary(o, _elemwise("lesser"), "_lesser_scalar", "_lesser", "_lesserscalar")
-    def __le__(self, o): return self._binary(o, _elemwise("lesser_equal"), "_lesser_equal_scalar", "_lesser_equal", "_lesserequalscalar")
+    def __eq__(self, o): return self._binary(o, _elemwise("equal"), "_equal_scalar", "_equal", "_equal_scalar")
+    def __ne__(self, o): return self._binary(o, _elemwise("not_equal"), "_not_equal_scalar", "_not_equal", "_not_equal_scalar")
+    def __gt__(self, o): return self._binary(o, _elemwise("greater"), "_greater_scalar", "_greater", "_greater_scalar")
+    def __ge__(self, o): return self._binary(o, _elemwise("greater_equal"), "_greater_equal_scalar", "_greater_equal", "_greater_equal_scalar")
+    def __lt__(self, o): return self._binary(o, _elemwise("lesser"), "_lesser_scalar", "_lesser", "_lesser_scalar")
+    def __le__(self, o): return self._binary(o, _elemwise("lesser_equal"), "_lesser_equal_scalar", "_lesser_equal", "_lesser_equal_scalar")
     __hash__ = object.__hash__
 
     def __bool__(self):
@@ -419,6 +453,15 @@ class Symbol:
     def astype(self, dtype):
         """A ``Cast`` node converting this symbol's output to ``dtype``."""
         return _call_op("Cast", self, dtype=dtype)
+
+    def transpose(self, *axes, **kwargs):
+        """``transpose`` node; ``s.transpose(0, 2, 1)`` as ``mx.np`` code writes it in a
+        hybridized block, or ``s.transpose(axes=(0, 2, 1))``."""
+        if len(axes) == 1 and isinstance(axes[0], (list, tuple)):
+            axes = axes[0]
+        if axes:
+            kwargs["axes"] = tuple(axes)
+        return _call_op("transpose", self, **kwargs)
 
     @property
     def T(self):
@@ -444,11 +487,38 @@ def _elemwise(name):
 
 
 def _with_unhidden(attrs):
-    out = dict(attrs)
-    for k in HIDDEN_KEYS:
-        if f"__{k}__" in attrs:
-            out[k] = attrs[f"__{k}__"]
+    """A node's attributes as MXNet lists them: in the iteration order of MXNet's
+    ``unordered_map`` (``attr_order.py``), each hidden ``__lr_mult__`` (etc.) followed
+    by a copy under its plain name ``lr_mult``."""
+    out = {}
+    for k in unordered_map_order(attrs):
+        out[k] = attrs[k]
+        if k.startswith("__") and k.endswith("__") and k[2:-2] in HIDDEN_KEYS:
+            out[k[2:-2]] = attrs[k]
     return out
+
+
+def _check_shape_tuples(args, kwargs):
+    """MXNet's ``infer_shape`` takes shapes as tuples only (a list, or None for a
+    keyword, is a TypeError); None positionally means unknown."""
+    for i, s in enumerate(args):
+        if s is not None and not isinstance(s, tuple):
+            raise TypeError(f"Arguments need to be shapes (tuple), but argument {i} is "
+                            f"{type(s)}.")
+    for k, s in kwargs.items():
+        if not isinstance(s, tuple):
+            raise TypeError(f"Arguments need to be shapes (tuple), but '{k}' is "
+                            f"{type(s)}.")
+
+
+def _print_infer_error(what, args, kwargs):
+    """MXNet's ``infer_shape``/``infer_type`` print the arguments they were given
+    (to stdout) before re-raising an inference error."""
+    print(f"{what} error. Arguments:")
+    for i, arg in enumerate(args):
+        print("  #%d: %s" % (i, arg))
+    for k, v in kwargs.items():
+        print("  %s: %s" % (k, v))
 
 
 def zeros_like_sym(node):
@@ -470,9 +540,12 @@ def var(name, attr=None, shape=None, lr_mult=None, wd_mult=None, dtype=None, ini
     if not isinstance(name, str):
         raise TypeError("Expect a string for variable `name`")
     attr = AttrScope.current.get(attr)
+    if any(not isinstance(v, str) for v in attr.values()):
+        raise ValueError("Set Attr only accepts string values")
     attr = {_hide_key(k): v for k, v in attr.items()}
-    if shape is not None:
-        attr["__shape__"] = str(tuple(shape))
+    if shape is not None:        # str(shape) as MXNet: a list stays "[1, 2]"
+        attr["__shape__"] = (str(type(shape)(int(d) for d in shape))
+                             if isinstance(shape, (list, tuple)) else str(shape))
     if lr_mult is not None:
         attr["__lr_mult__"] = str(lr_mult)
     if wd_mult is not None:
@@ -521,6 +594,55 @@ def load(fname):
 _AUX_INIT = {"moving_mean": '["zero", {}]', "moving_var": '["one", {}]'}
 
 
+def _mxnet_attr_sequence(op, given, scope):
+    """The node's attributes in the order MXNet's generated ``mx.sym.<op>`` inserts
+    them into the node's ``unordered_map`` (which decides ``list_attr()``'s order, see
+    ``attr_order.py``): the keyword arguments that are not parameters, then the
+    ``AttrScope`` attributes, then the parameters in the operator's declared order with
+    ``dtype`` last.  Ops with a variable number of inputs keep the caller's order and
+    add ``num_args`` last."""
+    if op.key_var_num_args:
+        num_args = {k: v for k, v in given.items() if k == op.key_var_num_args}
+        out = {k: v for k, v in given.items() if k != op.key_var_num_args}
+        out.update(scope)
+        out.update(num_args)
+        return out
+    out = {k: v for k, v in given.items() if k not in op.params}
+    out.update(scope)
+    declared = {k: i for i, k in enumerate(op.params)}    # (Custom: any key is one)
+    out.update((k, given[k]) for k in sorted(
+        (k for k in given if k in op.params),
+        key=lambda k: (k == "dtype", declared.get(k, len(declared)))))
+    return out
+
+
+def _np_basic_index(sym, key):
+    """mx.np's basic indexing of a Symbol: ints and slices (one per leading axis), as
+    one ``slice`` node plus a ``squeeze`` of the axes given by an int."""
+    key = key if isinstance(key, tuple) else (key,)
+    begin, end, step, drop = [], [], [], []
+    for axis, k in enumerate(key):
+        if isinstance(k, (int, np.integer)):
+            k = int(k)
+            begin.append(k)
+            end.append(None if k == -1 else k + 1)
+            step.append(None)
+            drop.append(axis)
+        elif isinstance(k, slice):
+            if k.step == 0:
+                raise ValueError("slice step cannot be zero")
+            begin.append(k.start)
+            end.append(k.stop)
+            step.append(k.step)
+        else:
+            raise IndexError(f"Only integer, slice, or tuple of these types are supported "
+                             f"on a Symbol! Received key={key}")
+    if not key:
+        return sym
+    out = _call_op("slice", sym, begin=tuple(begin), end=tuple(end), step=tuple(step))
+    return _call_op("squeeze", out, axis=tuple(drop)) if drop else out
+
+
 def _create(op, inputs, params, name, attr, hint, named_inputs=None):
     """Create operator node ``op`` and return its visible outputs as a Symbol.
 
@@ -528,6 +650,7 @@ def _create(op, inputs, params, name, attr, hint, named_inputs=None):
     names to Symbols, ``params`` are the operator's parameters (Python values or
     strings); missing inputs become variables ``<name>_<input>``."""
     strings = {}
+    subgraphs = tuple(params.pop("subgraphs", ()))   # control flow: the loop body
     for key, value in params.items():
         if key.startswith("__") and key.endswith("__"):
             strings[key] = str(value)
@@ -535,13 +658,14 @@ def _create(op, inputs, params, name, attr, hint, named_inputs=None):
         p = op.params.get(key)
         if p is None:
             op.parse_attrs({key: value})          # raises MXNet's unknown-argument error
-        strings[key] = _attr_string(p, value)
+        strings[key] = str(value) if p is None else _attr_string(p, value)  # None: kept, unused
     parsed = op.parse_attrs({k: v for k, v in strings.items() if k in op.params})
+    if subgraphs:
+        parsed = Attrs(parsed, subgraphs=subgraphs)
     name = NameManager.current.get(name, hint or op.name.lower())
-    attrs = AttrScope.current.get(attr)
-    strings.update({_hide_key(k): v for k, v in attrs.items()})
-    node = Node(op, name, strings)
-    node._parsed = parsed
+    scope = {_hide_key(k): v for k, v in AttrScope.current.get(attr).items()}
+    node = Node(op, name, _mxnet_attr_sequence(op, strings, scope))
+    node._parsed, node.subgraphs = parsed, subgraphs
     in_names = op.input_names(parsed)
     named_inputs = dict(named_inputs or {})
     given = list(inputs)
@@ -556,7 +680,7 @@ def _create(op, inputs, params, name, attr, hint, named_inputs=None):
         elif in_name in named_inputs:
             raise MXNetError(f"{op.name}: input {in_name!r} given twice")
         if s is None:
-            v = Node(None, f"{name}_{in_name}", strings)
+            v = Node(None, f"{name}_{in_name}", node.attrs)   # MXNet copies them
             if in_name in op.aux and in_name in _AUX_INIT and "__init__" not in strings:
                 v.attrs["__init__"] = _AUX_INIT[in_name]
             entries.append((v, 0, 0))
@@ -643,10 +767,74 @@ def arange(start, stop=None, step=1.0, repeat=1, infer_range=False, name=None, d
     """``start, start + step, ...`` up to ``stop`` (exclusive), each value
     ``repeat`` times; ``stop=None`` counts from 0 to ``start``, as NumPy.
     float32 unless ``dtype`` (MXNet's default, not NumPy's int64).  ``infer_range``
-    is accepted and ignored.
+    is recorded as an attribute (as MXNet does) and otherwise ignored.
     """
     return _call_op("_arange", start=start, stop=stop, step=step, repeat=repeat,
+                    infer_range=infer_range, dtype=np.dtype(dtype or np.float32).name,
+                    name=name)
+
+
+def eye(N, M=0, k=0, dtype=None, **kwargs):
+    """An ``N x M`` (``M=0``: square) symbol with ones on diagonal ``k``."""
+    return _call_op("_eye", N=N, M=M, k=k, dtype=np.dtype(dtype or np.float32).name,
+                    **kwargs)
+
+
+def linspace(start, stop, num, endpoint=True, name=None, dtype=None):
+    """``num`` evenly spaced values from ``start`` to ``stop`` (float32 unless
+    ``dtype``)."""
+    return _call_op("_linspace", start=start, stop=stop, num=num, endpoint=endpoint,
                     dtype=np.dtype(dtype or np.float32).name, name=name)
+
+
+def _symbol_or_scalar(fname, left, right, sym_op, sym_hint, scalar_op, scalar_hint,
+                      py_fn, swap_hint=None):
+    """MXNet's module-level ``mx.sym.maximum`` etc.: two Symbols -> the elementwise
+    op, a Symbol and a number (either side) -> the ``_scalar`` op, two numbers ->
+    the Python result.  Node names follow MXNet's aliases (``_maximum0``,
+    ``_maximumscalar0``, ``_rpowerscalar0``)."""
+    from numbers import Number
+    if isinstance(left, Symbol) and isinstance(right, Symbol):
+        return _create(get_op(sym_op), [left, right], {}, None, None, sym_hint)
+    if isinstance(left, Symbol) and isinstance(right, Number):
+        return _create(get_op(scalar_op), [left], {"scalar": right}, None, None,
+                       scalar_hint)
+    if isinstance(left, Number) and isinstance(right, Symbol):
+        op, hint = swap_hint or (scalar_op, scalar_hint)
+        return _create(get_op(op), [right], {"scalar": left}, None, None, hint)
+    if isinstance(left, Number) and isinstance(right, Number):
+        return py_fn(left, right)
+    raise TypeError(f"types ({type(left)}, {type(right)}) not supported")
+
+
+def pow(base, exp):  # noqa: A001  (MXNet's name)
+    """``base ** exp`` for Symbols and/or numbers."""
+    return _symbol_or_scalar("pow", base, exp, _elemwise("power"), "_power",
+                             "_power_scalar", "_powerscalar", lambda a, b: a ** b,
+                             swap_hint=("_rpower_scalar", "_rpowerscalar"))
+
+
+def power(base, exp):
+    """Same as ``pow``."""
+    return pow(base, exp)
+
+
+def maximum(left, right):
+    """Elementwise maximum of Symbols and/or numbers."""
+    return _symbol_or_scalar("maximum", left, right, _elemwise("maximum"), "_maximum",
+                             "_maximum_scalar", "_maximumscalar", max)
+
+
+def minimum(left, right):
+    """Elementwise minimum of Symbols and/or numbers."""
+    return _symbol_or_scalar("minimum", left, right, _elemwise("minimum"), "_minimum",
+                             "_minimum_scalar", "_minimumscalar", min)
+
+
+def hypot(left, right):
+    """Elementwise ``sqrt(left**2 + right**2)`` of Symbols and/or numbers."""
+    return _symbol_or_scalar("hypot", left, right, _elemwise("hypot"), "_hypot",
+                             "_hypot_scalar", "_hypotscalar", np.hypot)
 
 
 def _install_fluent():

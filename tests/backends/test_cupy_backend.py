@@ -212,12 +212,11 @@ def emulate_fused(name, threads, args):
         y[...] = (z - np.log(e.sum(1, keepdims=True)) if name == "log_softmax_rows"
                   else e / e.sum(1, keepdims=True)).reshape(y.shape)
     elif name == "batchnorm_stats":
-        x, mean, invstd, rm, rv, outer, c, inner, eps, mom, omm, training = args
+        x, mean, invstd, rm, rv, outer, c, inner, eps, training = args
         assert threads >= c, f"{name}: too few threads"
         x3 = x.reshape(outer, c, inner)
         if training:
             mu, var = x3.mean((0, 2)), x3.var((0, 2))
-            rm[...], rv[...] = rm * mom + mu * omm, rv * mom + var * omm
         else:
             mu, var = rm, rv
         mean[...], invstd[...] = mu, 1 / np.sqrt(var + eps)

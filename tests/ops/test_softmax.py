@@ -96,7 +96,8 @@ def test_softmax_dtype_length_and_edges():
 
 def test_softmax_length_masks_along_axis0():
     x = np.random.RandomState(3).randn(3, 2)
-    y = mx.nd.softmax(mx.nd.array(x), mx.nd.array([2, 3]), axis=0, use_length=True)
+    y = mx.nd.softmax(mx.nd.array(x), mx.nd.array([2, 3], dtype="int32"), axis=0,
+                      use_length=True)
     ref = np.zeros_like(x)
     ref[:2, 0] = _np_softmax(x[:2, 0], 0)
     ref[:, 1] = _np_softmax(x[:, 1], 0)
@@ -114,7 +115,7 @@ def test_softmax_family_gradient(op, kw):
 
 def test_softmax_gradient_with_length_and_dtype():
     x = np.random.RandomState(5).randn(3, 4)
-    length = mx.nd.array([1, 4, 2], dtype="float64")
+    length = mx.nd.array([1, 4, 2], dtype="int64")    # MXNet requires integer lengths
     check_gradient(lambda x: mx.nd.softmax(x, length, use_length=True), [x])
     xa = mx.nd.array(x, dtype="float16")
     xa.attach_grad()

@@ -97,8 +97,11 @@ def test_executor_equals_autograd(net, req):
             np.testing.assert_allclose(got, ag[k].grad.asnumpy() + 0.5, rtol=1e-9,
                                        atol=1e-12, err_msg=k)
         else:
-            assert exe.grad_dict == {}
-    for k in auxv:                       # running statistics moved exactly once
+            assert all(g is None for g in exe.grad_dict.values())   # MXNet: name -> None
+    for k in auxv:     # running statistics moved once by the backward (none when pruned)
+        if req == "null":                # no backward graph: MXNet leaves them too
+            np.testing.assert_allclose(exe.aux_dict[k].asnumpy(), auxv[k])
+            continue
         np.testing.assert_allclose(exe.aux_dict[k].asnumpy(), ag[k].asnumpy(), rtol=1e-12)
         assert not np.allclose(exe.aux_dict[k].asnumpy(), auxv[k])
 
@@ -140,7 +143,7 @@ def test_dicts_outputs_and_forward_kwargs():
     s = sym.FullyConnected(sym.var("data"), num_hidden=2, name="fc")
     exe = s.simple_bind(mx.cpu(), data=(3, 4), grad_req={"fc_weight": "write"})
     assert sorted(exe.arg_dict) == ["data", "fc_bias", "fc_weight"]
-    assert sorted(exe.grad_dict) == ["fc_weight"]
+    assert [k for k, g in sorted(exe.grad_dict.items()) if g is not None] == ["fc_weight"]
     assert exe.outputs[0].shape == (3, 2) and list(exe.output_dict) == ["fc_output"]
     out_handle = exe.outputs[0]
     exe.arg_dict["fc_weight"][:] = 1
@@ -163,7 +166,7 @@ def test_copy_params_from_and_reshape():
     small = exe.reshape(data=(1, 4))
     assert small.arg_dict["fc_weight"] is exe.arg_dict["fc_weight"]      # shared
     assert small.forward(data=np.ones((1, 4)))[0].asnumpy().tolist() == [[4, 4]]
-    with pytest.raises(AssertionError):
+    with pytest.raises(mx.base.MXNetError):          # MXNet 1.9.1: MXNetError
         exe.reshape(data=(10, 4))
     assert exe.reshape(data=(10, 4), allow_up_sizing=True).outputs[0].shape == (10, 2)
 

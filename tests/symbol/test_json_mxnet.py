@@ -128,3 +128,21 @@ def test_pymx_json_loads_in_mxnet(tmp_path):
     assert args == out.list_arguments() and aux == out.list_auxiliary_states()
     assert outs == [[2, 3]]
     assert text == out.tojson()                     # MXNet writes back the same bytes
+
+
+def test_same_shape_binary_op_names_load():
+    """MXNet 1.9.1 writes ``mx.sym.maximum(a, b)``, ``a ** b``, ``a % b``, ``a == b`` as the
+    same-shape ops ``_maximum``, ``_power``, ``_mod``, ``_equal`` (op names seen in its
+    ``tojson()``); they load as the broadcasting ops."""
+    nodes = [{"op": "null", "name": "a", "inputs": []},
+             {"op": "null", "name": "b", "inputs": []}]
+    for op in ("_maximum", "_minimum", "_power", "_mod", "_hypot", "_equal", "_greater"):
+        nodes.append({"op": op, "name": f"{op}0", "inputs": [[0, 0, 0], [1, 0, 0]]})
+    text = json.dumps({"nodes": nodes, "arg_nodes": [0, 1],
+                       "heads": [[i, 0, 0] for i in range(2, len(nodes))],
+                       "attrs": {"mxnet_version": ["int", 10901]}})
+    outs = mx.sym.load_json(text).eval(a=mx.nd.array([1., 5.]), b=mx.nd.array([3., 2.]))
+    want = [[3., 5.], [1., 2.], [1., 25.], [1., 1.], [np.hypot(1, 3), np.hypot(5, 2)],
+            [0., 0.], [0., 1.]]
+    for o, w in zip(outs, want):
+        np.testing.assert_allclose(o.asnumpy(), w, rtol=1e-6)

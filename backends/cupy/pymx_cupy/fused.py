@@ -51,9 +51,7 @@ class CupyFusedKernels(FusedOps):
         mean, invstd = cupy.empty((c,), x.dtype), cupy.empty((c,), x.dtype)
         self._launch("batchnorm_stats", x.dtype, c, x, mean, invstd, run[0], run[1],
                      i64(plan["outer"]), i64(c), i64(plan["inner"]), t(plan["eps"]),
-                     t(plan["momentum"]), t(plan["one_minus_momentum"]),
                      np.int32(plan["training"]))
-        self._writeback(zip((moving_mean, moving_var), run))
         y = cupy.empty_like(x)
         self._launch("batchnorm_apply", x.dtype, x.size, x, mean, invstd, gamma, beta, y,
                      i64(c), i64(plan["inner"]), np.int32(plan["fix_gamma"]), i64(x.size))

@@ -89,12 +89,12 @@ KERNEL void adam_update(GLOBAL const T* w, GLOBAL const T* grad, GLOBAL T* mean,
 // ---- BatchNorm ----------------------------------------------------------------------------
 // x is viewed as (outer, C, inner) with the channel axis in the middle.
 // batchnorm_stats: one thread per channel.  Training: the batch mean and biased variance
-// (two passes), invstd = 1/sqrt(var + eps), running stats updated in place.  Otherwise:
-// mean and invstd from the running stats.
+// (two passes), invstd = 1/sqrt(var + eps).  Otherwise: mean and invstd from the running
+// stats.  (The running stats move in the backward, as MXNet's CPU kernels.)
 KERNEL void batchnorm_stats(GLOBAL const T* x, GLOBAL T* mean, GLOBAL T* invstd,
-                            GLOBAL T* run_mean, GLOBAL T* run_var, const index_t outer,
-                            const index_t C, const index_t inner, const T eps,
-                            const T momentum, const T one_minus_momentum, const int training)
+                            GLOBAL const T* run_mean, GLOBAL const T* run_var,
+                            const index_t outer, const index_t C, const index_t inner,
+                            const T eps, const int training)
 {
     const index_t c = GLOBAL_ID;
     if (c >= C) return;
@@ -115,8 +115,6 @@ KERNEL void batchnorm_stats(GLOBAL const T* x, GLOBAL T* mean, GLOBAL T* invstd,
             ss += d * d;
         }
     const T var = ss / count;
-    run_mean[c] = run_mean[c] * momentum + mu * one_minus_momentum;
-    run_var[c] = run_var[c] * momentum + var * one_minus_momentum;
     mean[c] = mu;
     invstd[c] = (T)1 / sqrt(var + eps);
 }

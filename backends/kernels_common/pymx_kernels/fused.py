@@ -106,8 +106,7 @@ def batchnorm_plan(a, x, gamma, beta, moving_mean, moving_var, dtypes, training)
     outer, c, inner = rows_layout(x.shape, a.axis % nd)
     if any(tuple(p.shape) != (c,) for p in (gamma, beta, moving_mean, moving_var)):
         return None
-    return dict(outer=outer, C=c, inner=inner, eps=a.eps, momentum=a.momentum,
-                one_minus_momentum=1 - a.momentum, training=int(bool(training)),
+    return dict(outer=outer, C=c, inner=inner, eps=a.eps, training=int(bool(training)),
                 fix_gamma=int(bool(a.fix_gamma)))
 
 
@@ -159,9 +158,9 @@ class FusedOps:
              "rescale"))
 
     def fused_BatchNorm(self, a, x, gamma, beta, moving_mean, moving_var):
-        """BatchNorm: one kernel for the per-channel statistics (and the in-place running
-        statistics when training), one for the normalization; returns
-        ``(output, mean, invstd)`` as the composite does."""
+        """BatchNorm: one kernel for the per-channel statistics, one for the
+        normalization; returns ``(output, mean, invstd)`` as the composite does (the
+        running statistics move in the backward, ``_backward_BatchNorm``)."""
         from pymx.base import FLAGS            # the one thing read from pymx itself
         training = FLAGS.training and not a.use_global_stats
         plan = batchnorm_plan(a, x, gamma, beta, moving_mean, moving_var,

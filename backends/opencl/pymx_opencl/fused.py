@@ -6,9 +6,8 @@ composite (a chain of contract kernels) only when the method is missing or retur
 ``None``.  Each method (``pymx_kernels.fused.FusedOps``, shared with the CUDA
 backend) asks for a *plan* (does the kernel take this call, and with which scalars),
 then calls a launcher here, which runs the kernels of ``pymx_kernels/fused.c`` (the
-same text the CUDA backend compiles).  States (``mom``, ``mean``, ``var``, BatchNorm's
-running statistics) are updated in place; a strided state is updated through a compact
-copy written back.
+same text the CUDA backend compiles).  States (``mom``, ``mean``, ``var``) are updated
+in place; a strided state is updated through a compact copy written back.
 """
 import numpy as np
 
@@ -60,9 +59,7 @@ class FusedKernels(FusedOps):
         mean, invstd = self.empty((c,), x.dtype), self.empty((c,), x.dtype)
         self._launch("batchnorm_stats", x.dtype, c, x.base_data, mean.base_data,
                      invstd.base_data, run[0].base_data, run[1].base_data, i64(plan["outer"]),
-                     i64(c), i64(plan["inner"]), t(plan["eps"]), t(plan["momentum"]),
-                     t(plan["one_minus_momentum"]), np.int32(plan["training"]))
-        self._writeback(zip((moving_mean, moving_var), run))
+                     i64(c), i64(plan["inner"]), t(plan["eps"]), np.int32(plan["training"]))
         y = self.empty(x.shape, x.dtype)
         self._launch("batchnorm_apply", x.dtype, x.size, x.base_data, mean.base_data,
                      invstd.base_data, gamma.base_data, beta.base_data, y.base_data, i64(c),

@@ -208,8 +208,31 @@ class DataLoader:
                 self._worker_pool = mp.Pool(self._num_workers,
                                             initializer=_worker_initializer,
                                             initargs=[self._dataset])
+        self.auto_reload = auto_reload
+        self._iter = None
+        if auto_reload:
+            self.refresh()
 
     def __iter__(self):
+        """One epoch of batches.  As MXNet, the epoch's iterator is made ahead by
+        ``refresh`` (at construction and after each epoch when ``auto_reload``, so
+        workers prefetch early) or here, and is used only once."""
+        if self._iter is None:
+            self.refresh()
+        it, self._iter = self._iter, None
+        yield from it
+        if self._iter is None and self.auto_reload:
+            self.refresh()
+
+    def refresh(self):
+        """Make the next epoch's iterator now (workers start prefetching)."""
+        self._iter = self._prefetch_iter()
+
+    def clean(self):
+        """Drop the prepared iterator; the next ``__iter__`` makes a new one."""
+        self._iter = None
+
+    def _prefetch_iter(self):
         if self._num_workers == 0:
             def same_process_iter():
                 for batch in self._batch_sampler:

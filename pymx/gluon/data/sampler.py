@@ -73,9 +73,8 @@ class BatchSampler(Sampler):
     """
 
     def __init__(self, sampler, batch_size, last_batch="keep"):
-        if last_batch not in ("keep", "discard", "rollover"):
-            raise ValueError("last_batch must be one of 'keep', 'discard', or 'rollover', "
-                             f"but got {last_batch}")
+        # as in MXNet, a bad ``last_batch`` only fails in ``len()`` or when a last
+        # partial batch turns up
         self._sampler = sampler
         self._batch_size = batch_size
         self._last_batch = last_batch
@@ -93,10 +92,18 @@ class BatchSampler(Sampler):
                 yield batch
             elif self._last_batch == "rollover":
                 self._prev = batch
+            elif self._last_batch != "discard":
+                self._bad_last_batch()
 
     def __len__(self):
         if self._last_batch == "keep":
             return (len(self._sampler) + self._batch_size - 1) // self._batch_size
         if self._last_batch == "discard":
             return len(self._sampler) // self._batch_size
-        return (len(self._prev) + len(self._sampler)) // self._batch_size
+        if self._last_batch == "rollover":
+            return (len(self._prev) + len(self._sampler)) // self._batch_size
+        self._bad_last_batch()
+
+    def _bad_last_batch(self):
+        raise ValueError("last_batch must be one of 'keep', 'discard', or 'rollover', "
+                         f"but got {self._last_batch}")

@@ -19,7 +19,8 @@ from ..utils import _indent
 from .activations import Activation
 
 __all__ = ["Sequential", "HybridSequential", "Dense", "Dropout", "Embedding", "BatchNorm",
-           "InstanceNorm", "LayerNorm", "GroupNorm", "Flatten", "Lambda", "HybridLambda"]
+           "BatchNormReLU", "InstanceNorm", "LayerNorm", "GroupNorm", "Flatten", "Lambda",
+           "HybridLambda"]
 
 
 def _fill_param_shapes(op_name, attrs, data_shape, params):
@@ -178,9 +179,9 @@ class _BatchNorm(HybridBlock):
     ``grad_req='null'`` that the operator updates itself.  ``scale=False`` passes
     ``fix_gamma=True`` (gamma held at 1) and ``center=False`` freezes beta.
 
-    pymx updates the running statistics in the training *forward* (as MXNet does on
-    GPU with cuDNN); MXNet's CPU kernels update them in the backward pass, so there only
-    a forward+backward under ``record()`` moves them.
+    As in MXNet 1.9.1 on CPU, the running statistics move in the *backward* pass: a
+    forward + backward under ``record()`` moves them once; a training-mode forward
+    alone (``autograd.train_mode()``) does not (cuDNN on GPUs moves them in the forward).
     """
 
     def __init__(self, axis=1, momentum=0.9, epsilon=1e-5, center=True, scale=True,
@@ -241,6 +242,23 @@ class BatchNorm(_BatchNorm):
                  in_channels=0, **kwargs):
         super().__init__(axis=axis, momentum=momentum, epsilon=epsilon, center=center,
                          scale=scale, use_global_stats=use_global_stats, fuse_relu=False,
+                         beta_initializer=beta_initializer,
+                         gamma_initializer=gamma_initializer,
+                         running_mean_initializer=running_mean_initializer,
+                         running_variance_initializer=running_variance_initializer,
+                         in_channels=in_channels, **kwargs)
+
+
+class BatchNormReLU(_BatchNorm):
+    """``BatchNorm`` followed by ``relu`` (MXNet fuses the two into
+    ``contrib.BatchNormWithReLU``; pymx runs them one after the other)."""
+
+    def __init__(self, axis=1, momentum=0.9, epsilon=1e-5, center=True, scale=True,
+                 use_global_stats=False, beta_initializer="zeros", gamma_initializer="ones",
+                 running_mean_initializer="zeros", running_variance_initializer="ones",
+                 in_channels=0, **kwargs):
+        super().__init__(axis=axis, momentum=momentum, epsilon=epsilon, center=center,
+                         scale=scale, use_global_stats=use_global_stats, fuse_relu=True,
                          beta_initializer=beta_initializer,
                          gamma_initializer=gamma_initializer,
                          running_mean_initializer=running_mean_initializer,

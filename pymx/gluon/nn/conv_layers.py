@@ -17,6 +17,7 @@ come from the operators' own shape rules (``_weight_shapes``).
 """
 from numbers import Integral
 
+from ...base import MXNetError
 from ...ops.registry import get_op
 from ..block import HybridBlock
 from .activations import Activation
@@ -81,6 +82,12 @@ class _Conv(HybridBlock):
                             "no_bias": not use_bias, "layout": layout}
             if adj is not None:
                 self._kwargs["adj"] = _tuple(adj, n)
+            if op_name == "Deconvolution" and not in_channels and (2**64 - 1) % groups:
+                # MXNet infers the weight shape with the unknown channel count -1, read
+                # as the unsigned 2**64 - 1 by Deconvolution's "channels % groups == 0"
+                # check: groups 3, 5, 15, 17, ... pass, groups 2, 4, 6, ... fail
+                raise MXNetError(f"{self.__class__.__name__}: groups={groups} needs "
+                                 "in_channels (input num_filter must divide group size)")
             wshape, bshape = _weight_shapes(op_name, self._kwargs, in_channels)
             self.weight = self.params.get("weight", shape=wshape, init=weight_initializer,
                                           allow_deferred_init=True)

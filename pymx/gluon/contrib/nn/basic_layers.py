@@ -75,11 +75,10 @@ class SparseEmbedding(Block):
     Shapes: ``x`` (d1, ..., dk) of indices -> (d1, ..., dk, output_dim).  The parameter
     is ``<prefix>weight``; ``Embedding`` is called with ``sparse_grad=True``.
 
-    pymx stores every array densely (sparse storage is not part of pymx yet), so here
-    the weight and its gradient are dense: the values are MXNet's, the gradient holds
-    zeros in the rows the batch did not use, and optimizers update every row (MXNet's
-    lazy update skips them: with momentum or weight decay the untouched rows then
-    differ).  Unlike MXNet, ``forward`` does not need a ``Trainer`` to exist.
+    As in MXNet the parameter has ``stype='row_sparse'`` (read it with
+    ``row_sparse_data``; ``data()`` raises) and a ``row_sparse`` gradient.  pymx keeps
+    the weight itself in dense storage, so ``row_sparse_data`` returns every row, and
+    ``forward`` does not need a ``Trainer`` to exist.
     """
 
     def __init__(self, input_dim, output_dim, dtype="float32", weight_initializer=None,
@@ -88,7 +87,8 @@ class SparseEmbedding(Block):
         self._kwargs = {"input_dim": input_dim, "output_dim": output_dim, "dtype": dtype,
                         "sparse_grad": True}
         self.weight = self.params.get("weight", shape=(input_dim, output_dim),
-                                      init=weight_initializer, dtype=dtype)
+                                      init=weight_initializer, dtype=dtype,
+                                      stype="row_sparse", grad_stype="row_sparse")
 
     def forward(self, x):
         """``Embedding(x, weight)`` with the rows ``x`` uses."""
@@ -114,8 +114,8 @@ class SyncBatchNorm(BatchNorm):
 
     pymx runs one device per process, so ``ndev`` devices are never waited for: on one
     device this is exactly ``BatchNorm(axis=1)`` (with MXNet's parameter names and
-    graph).  As ``nn.BatchNorm`` here, the running statistics move in the training
-    forward pass (MXNet: in the backward pass).
+    graph).  As ``nn.BatchNorm`` (and MXNet), the running statistics move in the
+    backward pass.
     """
 
     def __init__(self, in_channels=0, num_devices=None, momentum=0.9, epsilon=1e-5,

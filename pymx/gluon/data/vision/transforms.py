@@ -2,25 +2,82 @@
 
 ``ToTensor``: an HWC (or NHWC) uint8 image in [0, 255] -> CHW (NCHW) float32 in [0, 1].
 ``Normalize(mean, std)``: ``(x - mean[c]) / std[c]`` per channel of a CHW float image.
-``Cast(dtype)``.  ``Compose([t1, t2])``: apply in order.  Use them with
+``Cast(dtype)``.  ``Rotate``/``RandomRotation``: of CHW float32 images
+(``mx.image.imrotate``).  ``Compose([t1, t2])``: apply in order.  Use them with
 ``dataset.transform_first(Compose([ToTensor(), Normalize(0.13, 0.31)]))``.
 """
+import random
+
+import numpy as np
+
+from .... import image
+from ....base import MXNetError
+from ....ndarray import NDArray
 from ... import nn
 from ...block import HybridBlock, Block
 
-__all__ = ["Compose", "Cast", "ToTensor", "Normalize"]
+__all__ = ["Compose", "Cast", "ToTensor", "Normalize", "RandomApply", "Rotate",
+           "RandomRotation"]
 
 
 class Compose(nn.Sequential):
-    """Apply ``transforms`` one after another."""
+    """Apply ``transforms`` one after another.
+
+    As in MXNet, each run of two or more consecutive HybridBlocks is grouped into one
+    hybridized ``HybridSequential`` (so ``print(compose)`` shows that nesting);
+    plain callables are wrapped in ``nn.Lambda``.
+    """
 
     def __init__(self, transforms):
         super().__init__()
+        hybrid = []
+
+        def flush():
+            if len(hybrid) == 1:
+                self.add(hybrid[0])
+            elif len(hybrid) > 1:
+                hblock = nn.HybridSequential()
+                hblock.add(*hybrid)
+                if not _has_host_block(hblock):
+                    hblock.hybridize()      # (pymx's host-side image ops cannot trace)
+                self.add(hblock)
+            hybrid.clear()
+
         with self.name_scope():
             for t in transforms:
-                if not isinstance(t, Block):
-                    t = nn.Lambda(t)
-                self.add(t)
+                if isinstance(t, HybridBlock):
+                    hybrid.append(t)
+                    continue
+                flush()
+                self.add(t if isinstance(t, Block) else nn.Lambda(t))
+            flush()
+
+    def hybridize(self, active=True, **kwargs):
+        """As ``Sequential.hybridize``, except that a group holding one of pymx's
+        host-side image transforms stays imperative (it cannot be traced)."""
+        for child in self._children.values():
+            if not _has_host_block(child):
+                child.hybridize(active, **kwargs)
+
+
+def _has_host_block(block):
+    return isinstance(block, _HostHybridBlock) or \
+        any(_has_host_block(c) for c in block._children.values())
+
+
+class RandomApply(nn.Sequential):
+    """Apply ``transforms`` (one Block, e.g. a ``Compose``) with probability ``p``,
+    drawn with Python's ``random`` as MXNet does."""
+
+    def __init__(self, transforms, p=0.5):
+        super().__init__()
+        self.transforms = transforms
+        self.p = p
+
+    def forward(self, x):
+        if self.p < random.random():
+            return x
+        return self.transforms(x)
 
 
 class Cast(HybridBlock):
@@ -34,37 +91,103 @@ class Cast(HybridBlock):
         return F.cast(x, self._dtype)
 
 
+def _check_image_ndim(name, x):
+    if isinstance(x, NDArray) and len(x.shape) not in (3, 4):
+        raise MXNetError(f"{name}: the input must be a 3-D image or a 4-D batch of "
+                         f"images, got shape {x.shape}")
+
+
 class ToTensor(HybridBlock):
-    """(H, W, C) uint8 -> (C, H, W) float32 / 255; (N, H, W, C) -> (N, C, H, W)."""
+    """(H, W, C) uint8 -> (C, H, W) float32 / 255; (N, H, W, C) -> (N, C, H, W).
+
+    Written with two ``swapaxes`` on the last three axes, so that it also traces
+    (``hybridize``): (H, W, C) -> (C, W, H) -> (C, H, W)."""
 
     def hybrid_forward(self, F, x):
-        axes = (2, 0, 1) if x.ndim == 3 else (0, 3, 1, 2)
-        return F.transpose(F.cast(x, "float32"), axes=axes) / 255.0
+        _check_image_ndim("ToTensor", x)
+        x = F.swapaxes(F.swapaxes(F.cast(x, "float32"), -1, -3), -2, -1)
+        return x / 255.0
 
 
 class Normalize(HybridBlock):
     """``(x - mean) / std`` per channel of a (C, H, W) or (N, C, H, W) image;
-    ``mean``/``std`` are a number or one value per channel."""
+    ``mean``/``std`` are a number or one value per channel.  As MXNet's
+    ``image.normalize``, the channel axis must hold 1 or 3 channels."""
 
     def __init__(self, mean=0.0, std=1.0):
         super().__init__()
         self._mean = mean
         self._std = std
 
+    @staticmethod
+    def _per_channel(F, v, dtype):
+        """A (C, 1, 1) constant (broadcasts over (C, H, W) and (N, C, H, W))."""
+        v = v if isinstance(v, (list, tuple)) else [v]
+        return F.concat(*[F.full((1, 1, 1), float(c), dtype=dtype) for c in v], dim=0)
+
     def hybrid_forward(self, F, x):
-        from .... import ndarray as nd
-        c_axis = 0 if x.ndim == 3 else 1
-        shape = [1] * x.ndim
-        mean = self._mean if isinstance(self._mean, (list, tuple)) else [self._mean]
-        std = self._std if isinstance(self._std, (list, tuple)) else [self._std]
-        shape[c_axis] = len(mean)
-        m = nd.array(mean, ctx=x.context, dtype=x.dtype).reshape(shape)
-        shape[c_axis] = len(std)
-        s = nd.array(std, ctx=x.context, dtype=x.dtype).reshape(shape)
-        return F.broadcast_div(F.broadcast_sub(x, m), s)
+        _check_image_ndim("Normalize", x)
+        dtype = "float32"                  # a traced (Symbol) input: MXNet's usual dtype
+        if isinstance(x, NDArray):
+            dtype = x.dtype
+            c = x.shape[-3]
+            sizes = [len(v) if isinstance(v, (list, tuple)) else 1
+                     for v in (self._mean, self._std)]
+            if c not in (1, 3) or any(n not in (1, c) for n in sizes):
+                raise MXNetError(f"Normalize: the channel axis must have 1 or 3 channels "
+                                 f"and mean/std 1 or one value per channel, got input "
+                                 f"shape {x.shape}, mean={self._mean}, std={self._std}")
+        mean = self._per_channel(F, self._mean, dtype)
+        std = self._per_channel(F, self._std, dtype)
+        return F.broadcast_div(F.broadcast_sub(x, mean), std)
+
 
 # Resize, crops, flips and colour jitter (host-side NumPy image ops).
+
+
+class Rotate(Block):
+    """Rotate (C, H, W) or (N, C, H, W) float32 images by ``rotation_degrees``
+    counter-clockwise about their centre, keeping the shape (``mx.image.imrotate``:
+    zeros where no pixel lands; ``zoom_in`` leaves no zeros, ``zoom_out`` keeps the
+    whole image).  Use it after ``ToTensor``."""
+
+    def __init__(self, rotation_degrees, zoom_in=False, zoom_out=False):
+        super().__init__()
+        self._args = (rotation_degrees, zoom_in, zoom_out)
+
+    def forward(self, x):
+        if x.dtype != np.float32:
+            raise TypeError("This transformation only supports float32. "
+                            "Consider calling it after ToTensor")
+        return image.imrotate(x, *self._args)
+
+
+class RandomRotation(Block):
+    """``Rotate`` by an angle drawn uniformly from ``angle_limits`` (degrees), with
+    probability ``rotate_with_proba`` (NumPy's generator, as MXNet: one
+    ``np.random.random()`` draw for the coin, then ``mx.image.random_rotate``)."""
+
+    def __init__(self, angle_limits, zoom_in=False, zoom_out=False, rotate_with_proba=1.0):
+        super().__init__()
+        lower, upper = angle_limits
+        if lower >= upper:
+            raise ValueError("`angle_limits` must be an ordered tuple")
+        if not 0 <= rotate_with_proba <= 1:
+            raise ValueError("Probability of rotating the image should be between 0 and 1")
+        self._args = (angle_limits, zoom_in, zoom_out)
+        self._rotate_with_proba = rotate_with_proba
+
+    def forward(self, x):
+        if np.random.random() > self._rotate_with_proba:
+            return x
+        if x.dtype != np.float32:
+            raise TypeError("This transformation only supports float32. "
+                            "Consider calling it after ToTensor")
+        return image.random_rotate(x, *self._args)
+
+
 from .transforms_image import *  # noqa: F401,F403,E402
+from .transforms_image import _HostHybridBlock  # noqa: E402
 from . import transforms_image as _ti  # noqa: E402
 
 __all__ += [n for n in _ti.__all__ if n != "imresize"]

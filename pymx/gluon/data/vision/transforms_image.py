@@ -20,10 +20,11 @@ luma weights (0.299, 0.587, 0.114))::
 import numpy as np
 
 from .... import ndarray as nd
+from ....base import MXNetError
 from ....image.resize import resize_array as imresize  # the one resizer
-from ...block import Block
+from ...block import Block, HybridBlock, _is_symbol
 
-__all__ = ["Resize", "CenterCrop", "RandomResizedCrop", "RandomFlipLeftRight",
+__all__ = ["Resize", "CenterCrop", "CropResize", "RandomResizedCrop", "RandomFlipLeftRight",
            "RandomFlipTopBottom", "RandomBrightness", "RandomContrast", "RandomSaturation",
            "RandomHue", "RandomColorJitter", "RandomLighting", "imresize"]
 
@@ -86,7 +87,23 @@ def _size_wh(size):
     return (size, size) if isinstance(size, int) else tuple(size)
 
 
-class Resize(Block):
+class _HostHybridBlock(HybridBlock):
+    """A transform that is a HybridBlock in MXNet (its image operator can be traced
+    into a graph, and ``Compose`` groups it with its hybrid neighbours) but that pymx
+    runs on the host with NumPy: it takes NDArrays only, and ``hybridize`` leaves it
+    imperative.  Tracing it into a Symbol is an error."""
+
+    def hybridize(self, active=True, **kwargs):
+        """Nothing to compile: the transform always runs on the host."""
+
+    def __call__(self, x, *args):
+        if _is_symbol(x):
+            raise MXNetError(f"{type(self).__name__}: pymx runs this image transform on "
+                             "the host with NumPy; it cannot be traced into a Symbol")
+        return super().__call__(x, *args)
+
+
+class Resize(_HostHybridBlock):
     """Resize to ``size`` = (width, height) or an int (square).  With ``keep_ratio`` and
     an int size, the shorter side becomes ``size`` and the other keeps the aspect ratio.
     Images and batches."""
@@ -136,6 +153,34 @@ class CenterCrop(Block):
         return _per_image(lambda img: _center_crop(img, self._size, self._interpolation), x)
 
 
+class CropResize(_HostHybridBlock):
+    """Crop the ``width`` x ``height`` region whose top-left corner is (``x``, ``y``),
+    then, if ``size`` (int or (w, h)) is given, resize it with ``interpolation``.
+    Images and batches.  (MXNet passes ``interpolation=None`` on to its resize
+    operator, which rejects it: give an interpolation code with ``size``.)"""
+
+    def __init__(self, x, y, width, height, size=None, interpolation=None):
+        super().__init__()
+        self._box = (x, y, width, height)
+        self._size, self._interpolation = size, interpolation
+
+    def forward(self, x):
+        x0, y0, w, h = self._box
+        H, W = x.shape[-3:-1]
+        if x0 < 0 or y0 < 0 or w <= 0 or h <= 0 or x0 + w > W or y0 + h > H:
+            raise MXNetError(f"CropResize: the region x={x0}, y={y0}, width={w}, "
+                             f"height={h} is not inside the {W}x{H} image")
+        if self._size and self._interpolation is None:
+            raise MXNetError("CropResize: size is given but interpolation is None")
+
+        def fn(img):
+            out = img[y0:y0 + h, x0:x0 + w]
+            if self._size:
+                out = imresize(out, *_size_wh(self._size), self._interpolation)
+            return out
+        return _per_image(fn, x)
+
+
 class RandomResizedCrop(Block):
     """Crop a random region with area fraction in ``scale`` and aspect ratio (w/h) in
     ``ratio`` (log-uniform), resized to ``size``; after 10 failed draws, a centre crop.
@@ -156,7 +201,7 @@ class RandomResizedCrop(Block):
         return _per_image(self._crop, x)
 
 
-class _RandomFlip(Block):
+class _RandomFlip(_HostHybridBlock):
     _axis = 1
 
     def forward(self, x):
@@ -195,30 +240,55 @@ def _saturation(img, a):
     return f * a + (1 - a) * (f[..., 2:3] * _GRAY[2])
 
 
-def _hue(img, a):
-    """Rotate the hue by ``a`` turns keeping HSV saturation and value (the same as
-    MXNet's HLS rotation: max and min of each pixel are unchanged)."""
-    f = img.astype(np.float32)
-    r, g, b = f[..., 0], f[..., 1], f[..., 2]
-    mx_, mn = f[..., :3].max(-1), f[..., :3].min(-1)
-    d = mx_ - mn
-    safe = np.where(d == 0, 1, d)
-    h = np.where(mx_ == r, ((g - b) / safe) % 6,
-                 np.where(mx_ == g, (b - r) / safe + 2, (r - g) / safe + 4))
-    h = np.where(d == 0, 0, h) / 6.0
-    h = (h + a) % 1.0
-    i = np.floor(h * 6).astype(np.int64) % 6
-    fr = h * 6 - np.floor(h * 6)
-    p, q, t = mn, mx_ - d * fr, mn + d * fr
-    choices = [(mx_, t, p), (q, mx_, p), (p, mx_, t), (p, q, mx_), (t, p, mx_), (mx_, p, q)]
-    out = np.empty_like(f)
-    for c in range(3):
-        out[..., c] = np.select([i == k for k in range(6)], [ch[c] for ch in choices])
-    out[..., 3:] = f[..., 3:]
+_HLS_SECTORS = np.array([[1, 3, 0], [1, 0, 2], [3, 0, 1],     # tab indices of (b, g, r)
+                         [0, 2, 1], [0, 1, 3], [2, 1, 0]])
+
+
+def _hue(img, alpha):
+    """Rotate the hue by ``alpha`` turns through HLS, step by step in float32 as MXNet's
+    kernel (``RGB2HLSConvert``/``HLS2RGBConvert``), so uint8 results agree after
+    truncation: RGB/255 -> (h degrees, l, s); ``h += alpha * 360``; back to RGB * 255.
+    """
+    f32 = np.float32
+    x = img.astype(f32)
+    r, g, b = (x[..., c] / f32(255) for c in range(3))
+    vmax, vmin = np.maximum(np.maximum(r, g), b), np.minimum(np.minimum(r, g), b)
+    diff = vmax - vmin
+    l = (vmax + vmin) * f32(0.5)
+    chroma = diff > np.finfo(f32).eps
+    lo, hi = (l < f32(0.5)).astype(f32), (l >= f32(0.5)).astype(f32)
+    with np.errstate(divide="ignore", invalid="ignore"):
+        s = lo * diff / (vmax + vmin) + hi * diff / (f32(2) - vmax - vmin)
+        d = f32(60) / diff
+        is_r = vmax == r
+        is_g = ~is_r & (vmax == g)
+        h = is_r.astype(f32) * (g - b) * d
+        h = h + is_g.astype(f32) * ((b - r) * d + f32(120))
+        h = h + (~is_r & ~is_g).astype(f32) * ((r - g) * d + f32(240))
+    h = h + (h < 0).astype(f32) * f32(360)
+    h, s = np.where(chroma, h, f32(0)), np.where(chroma, s, f32(0))
+    h = h + f32(alpha) * f32(360)
+    # HLS -> RGB
+    p2 = (l <= f32(0.5)).astype(f32) * l * (f32(1) + s) + \
+        (l > f32(0.5)).astype(f32) * (l + s - l * s)
+    p1 = f32(2) * l - p2
+    h = h * f32(1.0 / 60.0)
+    while (h < 0).any():
+        h = np.where(h < 0, h + f32(6), h)
+    while (h >= 6).any():
+        h = np.where(h >= 6, h - f32(6), h)
+    sector = h.astype(np.int64)
+    h = h - sector.astype(f32)
+    tab = np.stack([p2, p1, p1 + (p2 - p1) * (f32(1) - h), p1 + (p2 - p1) * h], axis=-1)
+    idx = _HLS_SECTORS[sector]                             # (..., 3): b, g, r
+    bgr = np.take_along_axis(tab, idx, axis=-1)
+    rgb = np.where((s != 0)[..., None], bgr[..., ::-1], l[..., None])
+    out = x.copy()
+    out[..., :3] = rgb * f32(255)
     return out
 
 
-class _ColorBlock(Block):
+class _ColorBlock(_HostHybridBlock):
     def forward(self, x):
         return _per_image(self._apply, x, np.trunc)    # MXNet's saturate_cast truncates
 
@@ -264,25 +334,54 @@ class RandomHue(_ColorBlock):
         self._h = hue
 
     def _apply(self, img):
-        return _hue(img, _factor(self._h) - 1)     # MXNet: h + 360 * factor degrees
+        return _hue(img, _factor(self._h))     # MXNet: h + 360 * factor (1 +- hue) degrees
+
+
+def _uniform_int(bits, lo, hi):
+    """``std::uniform_int_distribution(lo, hi)`` of libstdc++ on a ``std::mt19937``:
+    ``scaling = (2**32 - 1) // n``, redraw words ``>= n * scaling``, divide."""
+    n = hi - lo + 1
+    scaling = 0xFFFFFFFF // n
+    while True:
+        w = int(bits.random_raw())
+        if w < n * scaling:
+            return lo + w // scaling
+
+
+def _shuffle4(bits):
+    """``std::shuffle`` of [0, 1, 2, 3] as in MXNet's build of libstdc++: for i = 1, 2,
+    3 swap element i with element ``uniform_int(0, i)`` (three draws)."""
+    order = [0, 1, 2, 3]
+    for i in range(1, 4):
+        j = _uniform_int(bits, 0, i)
+        order[i], order[j] = order[j], order[i]
+    return order
 
 
 class RandomColorJitter(_ColorBlock):
-    """Brightness, contrast, saturation and hue jitter (the non-zero ones) in a random
-    order."""
+    """Brightness, contrast, saturation and hue jitter in a random order (MXNet's
+    ``random_color_jitter``): shuffle the four, then apply each non-zero one with its
+    own factor, the result cast to the image dtype after each step."""
 
     def __init__(self, brightness=0, contrast=0, saturation=0, hue=0):
         super().__init__()
-        self._ops = [(fn, s) for fn, s in ((_brightness, brightness), (_contrast, contrast),
-                                           (_saturation, saturation), (_hue, hue)) if s > 0]
+        self._args = (brightness, contrast, saturation, hue)
 
-    def _apply(self, img):
-        out = img.astype(np.float32)
-        for k in _rng().permutation(len(self._ops)):
-            fn, s = self._ops[k]
-            a = _uniform(-s, s)
-            out = fn(out, a if fn is _hue else 1 + a)
-        return out
+    def forward(self, x):
+        def fn(img):
+            out = img
+            for k in _shuffle4(_serial()._bits):
+                strength = self._args[k]
+                if strength <= 0:
+                    continue
+                op = (_brightness, _contrast, _saturation, _hue)[k]
+                a = _uniform(-strength, strength)
+                out = op(out, a if k == 3 else np.float32(1.0 + a))
+                if np.issubdtype(img.dtype, np.integer):      # saturate_cast each step
+                    info = np.iinfo(img.dtype)
+                    out = np.clip(np.trunc(out), info.min, info.max).astype(img.dtype)
+            return out
+        return _per_image(fn, x, np.trunc)
 
 
 class RandomLighting(_ColorBlock):

@@ -3,9 +3,10 @@ architectures and parameter names.
 
 ``get_model('resnet18_v1', classes=10)`` builds an uninitialized network (call
 ``initialize()``); ``pretrained=True`` loads ``<root>/<name>-*.params`` from a local
-folder (``root`` defaults to ``~/.mxnet/models``) and raises a clear error if the file
-is not there (pymx bundles no weights and never downloads).  Input sizes: 224x224 for
-all nets except ``inceptionv3`` (299x299).
+folder (``root`` defaults to ``~/.mxnet/models``) and, if the file is not there, raises
+``model_store.ConnectionError`` (an ``OSError``, like the error MXNet raises when its
+download fails offline) saying where it looked: pymx bundles no weights, never downloads.
+Input sizes: 224x224 for all nets except ``inceptionv3`` (299x299).
 """
 from . import alexnet as _a, densenet as _d, inception as _i, resnet as _r, \
     squeezenet as _s, vgg as _v, mobilenet as _m

@@ -6,8 +6,8 @@ from ... import nn
 from ...block import HybridBlock
 from ._common import HybridConcurrent, Identity, load_pretrained
 
-__all__ = ["DenseNet", "densenet121", "densenet161", "densenet169", "densenet201",
-           "get_densenet"]
+# ``get_densenet`` is public but, as in MXNet, not star-exported into ``vision``.
+__all__ = ["DenseNet", "densenet121", "densenet161", "densenet169", "densenet201"]
 
 #: layers -> (initial features, growth rate, layers per dense block)
 densenet_spec = {121: (64, 32, [6, 12, 24, 16]),
@@ -16,7 +16,7 @@ densenet_spec = {121: (64, 32, [6, 12, 24, 16]),
                  201: (64, 32, [6, 12, 48, 32])}
 
 
-def _dense_layer(growth_rate, bn_size, dropout):
+def _make_dense_layer(growth_rate, bn_size, dropout):
     new_features = nn.HybridSequential(prefix="")
     new_features.add(nn.BatchNorm(), nn.Activation("relu"),
                      nn.Conv2D(bn_size * growth_rate, kernel_size=1, use_bias=False),
@@ -29,15 +29,15 @@ def _dense_layer(growth_rate, bn_size, dropout):
     return out
 
 
-def _dense_block(num_layers, bn_size, growth_rate, dropout, stage_index):
+def _make_dense_block(num_layers, bn_size, growth_rate, dropout, stage_index):
     out = nn.HybridSequential(prefix=f"stage{stage_index}_")
     with out.name_scope():
         for _ in range(num_layers):
-            out.add(_dense_layer(growth_rate, bn_size, dropout))
+            out.add(_make_dense_layer(growth_rate, bn_size, dropout))
     return out
 
 
-def _transition(num_output_features):
+def _make_transition(num_output_features):
     out = nn.HybridSequential(prefix="")
     out.add(nn.BatchNorm(), nn.Activation("relu"),
             nn.Conv2D(num_output_features, kernel_size=1, use_bias=False),
@@ -60,11 +60,12 @@ class DenseNet(HybridBlock):
                               nn.MaxPool2D(pool_size=3, strides=2, padding=1))
             num_features = num_init_features
             for i, num_layers in enumerate(block_config):
-                self.features.add(_dense_block(num_layers, bn_size, growth_rate, dropout, i + 1))
+                self.features.add(_make_dense_block(num_layers, bn_size, growth_rate, dropout,
+                                                    i + 1))
                 num_features += num_layers * growth_rate
                 if i != len(block_config) - 1:
                     num_features //= 2
-                    self.features.add(_transition(num_features))
+                    self.features.add(_make_transition(num_features))
             self.features.add(nn.BatchNorm(), nn.Activation("relu"), nn.AvgPool2D(pool_size=7),
                               nn.Flatten())
             self.output = nn.Dense(classes)

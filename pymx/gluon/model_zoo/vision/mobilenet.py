@@ -5,7 +5,8 @@ from ... import nn
 from ...block import HybridBlock
 from ._common import load_pretrained
 
-__all__ = ["MobileNet", "MobileNetV2", "RELU6", "LinearBottleneck", "mobilenet1_0",
+# ``RELU6`` and ``LinearBottleneck`` live here but, as in MXNet, are not star-exported.
+__all__ = ["MobileNet", "MobileNetV2", "mobilenet1_0",
            "mobilenet0_75", "mobilenet0_5", "mobilenet0_25", "mobilenet_v2_1_0",
            "mobilenet_v2_0_75", "mobilenet_v2_0_5", "mobilenet_v2_0_25", "get_mobilenet",
            "get_mobilenet_v2"]

@@ -5,22 +5,23 @@ from ... import nn
 from ...block import HybridBlock
 from ._common import HybridConcurrent, load_pretrained
 
-__all__ = ["SqueezeNet", "squeezenet1_0", "squeezenet1_1", "get_squeezenet"]
+# ``get_squeezenet`` is public but, as in MXNet, not star-exported into ``vision``.
+__all__ = ["SqueezeNet", "squeezenet1_0", "squeezenet1_1"]
 
 
-def _fire_conv(channels, kernel_size, padding=0):
+def _make_fire_conv(channels, kernel_size, padding=0):
     out = nn.HybridSequential(prefix="")
     out.add(nn.Conv2D(channels, kernel_size, padding=padding))
     out.add(nn.Activation("relu"))
     return out
 
 
-def _fire(squeeze, expand1x1, expand3x3):
+def _make_fire(squeeze, expand1x1, expand3x3):
     out = nn.HybridSequential(prefix="")
-    out.add(_fire_conv(squeeze, 1))
+    out.add(_make_fire_conv(squeeze, 1))
     paths = HybridConcurrent(axis=1, prefix="")
-    paths.add(_fire_conv(expand1x1, 1))
-    paths.add(_fire_conv(expand3x3, 3, 1))
+    paths.add(_make_fire_conv(expand1x1, 1))
+    paths.add(_make_fire_conv(expand3x3, 3, 1))
     out.add(paths)
     return out
 
@@ -50,7 +51,7 @@ class SqueezeNet(HybridBlock):
                 if step == pool:
                     self.features.add(nn.MaxPool2D(pool_size=3, strides=2, ceil_mode=True))
                 else:
-                    self.features.add(_fire(step[0], step[1], step[1]))
+                    self.features.add(_make_fire(step[0], step[1], step[1]))
             self.features.add(nn.Dropout(0.5))
             self.output = nn.HybridSequential(prefix="")
             self.output.add(nn.Conv2D(classes, kernel_size=1))
