@@ -110,6 +110,7 @@ def norm(x, ord=None, axis=None, keepdims=False):
       largest/smallest/sum of the singular values (host SVD, no gradient; MXNet refuses
       a matrix with more rows than columns).  MXNet 1.9.1 treats another number p as
       inf (p > 0) or -inf (p <= 0).
+
     Reducing every axis gives a zero-dim array."""
     if ord is None and axis is None:
         y = _nd.norm(x, ord=2, axis=None, keepdims=keepdims)

@@ -7,8 +7,8 @@ from ..context import (Context, cpu, cpu_pinned, gpu, gpu_memory_info,  # noqa: 
 from ..ndarray import load as _nd_load, save as _nd_save, waitall  # noqa: F401
 from ..ndarray.ndarray import NDArray
 
-__all__ = ["Context", "cpu", "cpu_pinned", "gpu", "gpu_memory_info", "num_gpus",
-           "current_context", "waitall", "save", "load"]
+__all__ = ["cpu", "cpu_pinned", "gpu", "gpu_memory_info", "num_gpus", "current_context",
+           "waitall", "save", "load"]          # (and ``Context``, documented in mx.context)
 
 
 def save(file, arr):

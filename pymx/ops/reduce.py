@@ -115,8 +115,8 @@ def _accurate_sum(k, op, x, axes, keepdims):
     float32 sums are (practically always) the correctly rounded sum; a plain float32
     loop (NumPy along a non-inner axis) drifts in the last digits (mean over axis 0 of
     0.1, 0.2, ... gives 990.1005 instead of 990.1).  float32 is summed in float64 and
-    rounded once."""
-    if x.dtype == np.float32 and op in ("sum", "nansum"):
+    rounded once (on a backend that computes in float64: ``k.dtypes``)."""
+    if x.dtype == np.float32 and op in ("sum", "nansum") and "float64" in k.dtypes:
         return k.astype(k.reduce(op, k.astype(x, "float64"), axes, keepdims), "float32")
     return k.reduce(op, x, axes, keepdims)
 
