@@ -106,6 +106,10 @@ LOCAL = {
     "_rmod_scalar": Case(A("S", 0.7, 1.25), attrs={"scalar": 1.3}),     # floor(1.3/x) = 1
     "broadcast_mod": Case(A("S", 0.1, 0.9), A("B", 1.0, 1.9)),
     "Cast": Case("S", attrs={"dtype": "float64"}),
+    "_image_normalize": Case((3, 2, 2), attrs=[{"mean": (0.1, 0.2, 0.3), "std": (0.5, 2, 4)},
+                                                {"mean": (0.5,), "std": (0.25,)}]),
+    "_image_flip_left_right": Case((2, 3, 3)),
+    "_image_flip_top_bottom": Case((2, 3, 3)),
     # one coordinate: with repeated ones the last write wins and (as MXNet) the gradient
     # gather_nd(dy) still reaches the overwritten elements
     "scatter_nd": Case((1,), I((2, 1), 3), attrs={"shape": (3, 4)}),

@@ -26,6 +26,8 @@ def _namespace(name, doc):
 
 linalg = _namespace("linalg", "Linear algebra operators (``linalg_*``).")
 contrib = _namespace("contrib", "Contributed operators (``_contrib_*``).")
+image = _namespace("image", "Image operators (``_image_*``: ``to_tensor``, ``normalize``, "
+                            "the flips).")
 _internal = _namespace("_internal", "Operators whose names start with an underscore.")
 
 for _name in list_ops():
@@ -33,6 +35,8 @@ for _name in list_ops():
     setattr(op, _name, _fn)
     if _name.startswith("_contrib_"):
         setattr(contrib, _name[len("_contrib_"):], _fn)
+    if _name.startswith("_image_"):
+        setattr(image, _name[len("_image_"):], _fn)
     if _name.startswith("_"):
         setattr(_internal, _name, _fn)
     globals()[_name] = _fn            # gradient rules call F._sum_like etc.

@@ -28,6 +28,8 @@ def _namespace(name, doc):
 
 linalg = _namespace("linalg", "Linear algebra operators (``linalg_*``).")
 contrib = _namespace("contrib", "Contributed operators (``_contrib_*``).")
+image = _namespace("image", "Image operators (``_image_*``: ``to_tensor``, ``normalize``, "
+                            "the flips).")
 _internal = _namespace("_internal", "Operators whose names start with an underscore.")
 random = _namespace("random", "Random sampling operators (``_random_*``).")
 
@@ -38,6 +40,9 @@ for _name in list_ops():
     if _name.startswith("_contrib_"):     # named after the short name, as MXNet
         _short = _name[len("_contrib_"):]
         setattr(contrib, _short, make_function(get_op(_name), _short))
+    if _name.startswith("_image_"):
+        _short = _name[len("_image_"):]
+        setattr(image, _short, make_function(get_op(_name), _short))
     if _name.startswith("_"):
         setattr(_internal, _name, _fn)
     for _prefix in ("_random_", "random_", "_sample_"):
