@@ -174,7 +174,7 @@ def mark_variables(variables, gradients, grad_reqs="write"):
     for var, g, req in zip(variables, gradients, grad_reqs):
         if req not in ("write", "add", "null"):
             raise ValueError(f"grad_req must be 'write', 'add' or 'null', got {req!r}")
-        var._grad = None if req == "null" else g
+        var._grad = g             # (also for 'null': MXNet's .grad is then zeros, never written)
         var._grad_req = req
         var._node = None if req == "null" else (Node(var=var), 0)
         var._fresh_grad = False

@@ -185,11 +185,11 @@ def test_backward_twice_without_retain_graph_raises():
 def test_grad_req_null_gets_no_gradient():
     x = var([1.0, 2.0], grad_req="null")
     w = var([3.0, 4.0])
-    assert x.grad is None
+    assert_almost_equal(x.grad, [0.0, 0.0])        # MXNet: a zero buffer, never written
     with autograd.record():
         y = (x * w).sum()
     y.backward()
-    assert x.grad is None
+    assert_almost_equal(x.grad, [0.0, 0.0])
     assert_almost_equal(w.grad, [1.0, 2.0])
 
 
@@ -611,3 +611,15 @@ def test_grad_with_create_graph_on_data_input_of_dense_layer():
         y = mx.nd.FullyConnected(x, w, num_hidden=4, no_bias=True)
     y.backward()
     assert_almost_equal(x.grad, np.ones((2, 4)) @ w.asnumpy())
+
+
+def test_attach_grad_null_keeps_a_zero_buffer():
+    """MXNet 1.9.1: ``attach_grad(grad_req='null')`` gives ``.grad`` zeros (not None) and
+    the array is not a variable (backward through it is an error)."""
+    x = mx.nd.ones(3)
+    x.attach_grad(grad_req="null")
+    assert x.grad.asnumpy().tolist() == [0.0, 0.0, 0.0]
+    with mx.autograd.record():
+        y = x * 2
+    with pytest.raises(mx.MXNetError):
+        y.backward()
