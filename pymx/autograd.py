@@ -238,8 +238,11 @@ def _run_backward(heads, head_grads, retain_graph, create_graph, train_mode):  #
 
     with _scope(create_graph, train_mode):
         for h, hg in zip(heads, head_grads):
-            if hg is None:
+            if hg is None and h.stype != "default":
                 hg = nd.ones_like(h.detach())
+            elif hg is None:                 # ones, a constant (not recorded)
+                k = h._ctx.backend
+                hg = type(h)(k.full(h._data.shape, 1, h._data.dtype), h._ctx)
             accumulate(h._node, hg)
         leaf_grads = {}
         for node in reversed(order):

@@ -85,6 +85,7 @@ class CachedOp:
                 self._cache.clear()          # keep only the latest signature
             wrt = [self._inputs[i] for i in need]
             prog = Program(self._symbol, wrt, arrays[0].context if arrays else None)
+            prog.one_ctx = all(a.context == prog.ctx for a in arrays)
             prog.plan_info = self._plan(prog, arrays) if self.flags.get("static_alloc") else None
             prog.spare_storage = []        # blocks of recorded calls whose backward ran
             self._cache[key] = prog
@@ -133,7 +134,8 @@ class CachedOp:
         prog = self._program(args, need)
         is_train = FLAGS.training
         feed = {id(n): a._data for n, a in zip(self._inputs, args)}
-        feed_ctx = {id(n): a.context for n, a in zip(self._inputs, args)}
+        feed_ctx = None if prog.one_ctx else {id(n): a.context
+                                              for n, a in zip(self._inputs, args)}
         storage = self._storage(prog, bool(need))
         values, ctxs = prog.forward(feed, is_train, feed_ctx, storage=storage)
         cls = result_class(args)

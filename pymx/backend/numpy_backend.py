@@ -198,8 +198,11 @@ class NumpyBackend(Backend):
     # ---- elementwise ------------------------------------------------------------------
     def unary(self, op, x, out=None):
         f = self._unary[op]
-        if out is not None and isinstance(f, np.ufunc):
-            return f(x, out=out, casting="unsafe")
+        if out is not None:
+            if isinstance(f, np.ufunc):
+                return f(x, out=out, casting="unsafe")
+            if op == "relu":                   # max(x, 0) straight into out
+                return self.xp.maximum(x, 0, out=out, casting="unsafe")
         res = f(x)
         if res.dtype != x.dtype:
             res = res.astype(x.dtype)

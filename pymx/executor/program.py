@@ -52,40 +52,58 @@ class Program:
 
     def _steps(self, nodes):
         """What ``_run`` needs per node, worked out once per node list: the node, its
-        context, the keys of its inputs and of its outputs."""
+        context and backend, its forward function and attributes, the keys of its
+        inputs and of its outputs, and whether it takes ``out=``."""
         steps = self._step_cache.get(id(nodes))
         if steps is None:
-            steps = self._step_cache[id(nodes)] = [
-                (node, self.node_ctx(node), [(id(e[0]), e[1]) for e in node.inputs],
-                 [(id(node), i) for i in range(node.num_outputs())])
-                for node in nodes]
+            steps = self._step_cache[id(nodes)] = []
+            for node in nodes:
+                ctx = self.node_ctx(node)
+                steps.append((node, ctx, ctx.backend, node.op.forward, node.parsed,
+                              [(id(e[0]), e[1]) for e in node.inputs],
+                              [(id(node), i) for i in range(node.num_outputs())],
+                              node.op.takes_out))
         return steps
 
+    def _inputs_on(self, node, ctx, in_keys, values, ctxs):
+        """The node's input values, copied to ``ctx`` where they live elsewhere."""
+        from ..ndarray.ndarray import _transfer
+        datas = []
+        for key in in_keys:
+            try:
+                data = values[key]
+            except KeyError:
+                name = node.inputs[len(datas)][0].name
+                raise MXNetError(f"{node.name} ({node.op.name}): input {name!r} "
+                                 "has no value; is it bound?") from None
+            src = ctxs.get(key, ctx)
+            if src is not ctx and src != ctx:
+                data = _transfer(data, src, ctx)
+            datas.append(data)
+        return datas
+
     def _run(self, nodes, values, ctxs, is_train, storage=None):
-        from ..ndarray.ndarray import NDArray, _transfer
         old = FLAGS.training
         FLAGS.training = is_train
         views = storage.views if storage is not None else {}
+        # One context for everything (the usual case): no input needs moving.
+        local = not self.group2ctx and all(c is self.ctx for c in ctxs.values())
         try:
-            for node, ctx, in_keys, out_keys in self._steps(nodes):
-                datas = []
-                for key in in_keys:
+            for node, ctx, k, forward, attrs, in_keys, out_keys, takes_out in \
+                    self._steps(nodes):
+                if local:
                     try:
-                        data = values[key]
+                        datas = [values[key] for key in in_keys]
                     except KeyError:
-                        name = node.inputs[len(datas)][0].name
-                        raise MXNetError(f"{node.name} ({node.op.name}): input {name!r} "
-                                         "has no value; is it bound?") from None
-                    src = ctxs.get(key, ctx)
-                    if src is not ctx and src != ctx:
-                        data = _transfer(data, src, ctx)
-                    datas.append(data)
-                into = views.get(out_keys[0]) if node.op.takes_out else None
+                        datas = self._inputs_on(node, ctx, in_keys, values, ctxs)
+                else:
+                    datas = self._inputs_on(node, ctx, in_keys, values, ctxs)
+                into = views.get(out_keys[0]) if takes_out else None
                 try:
                     if into is None:
-                        res = node.op.forward(ctx.backend, node.parsed, *datas)
+                        res = forward(k, attrs, *datas)
                     else:                      # straight into the planned block
-                        res = node.op.forward(ctx.backend, node.parsed, *datas, out=into)
+                        res = forward(k, attrs, *datas, out=into)
                 except MXNetError as err:
                     raise MXNetError(f"Error in operator {node.name}: {err}") from None
                 except (ValueError, IndexError, TypeError, ZeroDivisionError) as err:
@@ -93,30 +111,38 @@ class Program:
                                        for n, d in zip(node.input_names(), datas))
                     raise MXNetError(f"Error in operator {node.name} ({node.op.name}): "
                                      f"{err} (inputs: {shapes})") from None
-                res = res if type(res) is tuple else (res,)
+                if type(res) is not tuple:
+                    res = (res,)
                 for key, r in zip(out_keys, res):
-                    if storage is not None:
+                    if storage is not None and r is not into:
                         r = storage.place(key, r, node.name)
                     values[key] = r
                     ctxs[key] = ctx
                 if self.monitor is not None:
-                    n_vis = node.num_visible_outputs() if not self.monitor_all else len(res)
-                    for i in range(n_vis):
-                        self.monitor(node.entry_name(i), NDArray(values[out_keys[i]], ctx))
+                    self._report(node, ctx, out_keys, len(res), values)
         finally:
             FLAGS.training = old
         return values
+
+    def _report(self, node, ctx, out_keys, n_res, values):
+        """Give the monitor callback the node's outputs (all of them with monitor_all)."""
+        from ..ndarray.ndarray import NDArray
+        n_vis = node.num_visible_outputs() if not self.monitor_all else n_res
+        for i in range(n_vis):
+            self.monitor(node.entry_name(i), NDArray(values[out_keys[i]], ctx))
 
     def forward(self, feed, is_train, feed_ctx=None, storage=None):
         """``feed``: id(variable node) -> native array.  Returns (values, ctxs).
         ``storage`` (default ``self.storage``) holds the planned blocks."""
         values, ctxs = {}, {}
+        home = self.ctx
         for node in self.forward_order:
             if node.is_variable:
                 if id(node) not in feed:
                     raise MXNetError(f"variable {node.name!r} is not bound")
                 values[(id(node), 0)] = feed[id(node)]
-                ctxs[(id(node), 0)] = (feed_ctx or {}).get(id(node), self.ctx)
+                ctx = home if feed_ctx is None else feed_ctx.get(id(node), home)
+                ctxs[(id(node), 0)] = home if ctx is home or ctx == home else ctx
         self._run(self.forward_ops, values, ctxs, is_train, storage or self.storage)
         return values, ctxs
 

@@ -18,6 +18,8 @@ def _inputs(a):
 
 def _rows_cols(a, shape):
     """(rows, in_features) of the 2-D matrix the data is viewed as."""
+    if len(shape) == 2:
+        return shape
     if a.flatten:
         return shape[0], int(math.prod(shape[1:]))
     return int(math.prod(shape[:-1])), shape[-1]
@@ -46,8 +48,12 @@ def _infer_shape(a, in_shapes):
 
 
 def _forward(k, a, x, w, b=None, *, out=None):
-    _infer_shape(a, [x.shape, w.shape] + ([] if b is None else [b.shape]))
+    if not x.shape:
+        _infer_shape(a, [x.shape, w.shape])                      # raises the error
     rows, cols = _rows_cols(a, x.shape)
+    if tuple(w.shape) != (a.num_hidden, cols) or (
+            b is not None and tuple(b.shape) != (a.num_hidden,)):   # raises the error
+        _infer_shape(a, [x.shape, w.shape] + ([] if b is None else [b.shape]))
     y = None if out is None else k.reshape(out, (rows, a.num_hidden))
     y = k.matmul(k.reshape(x, (rows, cols)), w, transpose_b=True, out=y)
     if b is not None:                 # y is ours (new, or out): add the bias in place
