@@ -21,7 +21,12 @@ the tape**: its gradient runs the program's backward graph with the values saved
 this call.  Aux states (BatchNorm's running statistics) move when that gradient runs
 (``_backward_BatchNorm`` updates them in place), as imperatively and in MXNet on CPU.
 """
+from .autograd import _record
 from .base import FLAGS, MXNetError
+from .executor.program import Program
+from .executor.storage import Storage, planned_memory_enabled
+from .ndarray.ndarray import NDArray
+from .ndarray.register import result_class
 from .ops.registry import Attrs
 
 __all__ = ["CachedOp"]
@@ -77,7 +82,6 @@ class CachedOp:
         self._cache = {}
 
     def _program(self, arrays, need):
-        from .executor.program import Program
         key = (tuple((a.shape, a._data.dtype, a.context) for a in arrays), need)
         prog = self._cache.get(key)
         if prog is None:
@@ -94,7 +98,6 @@ class CachedOp:
     def _plan(self, prog, arrays):
         """(plan, shapes, dtypes) of ``prog`` for these input arrays, or None when
         planned execution is off or impossible (unknown shapes, several contexts)."""
-        from .executor.storage import Storage, planned_memory_enabled
         if not arrays or not planned_memory_enabled():
             return None
         ctx = arrays[0].context
@@ -109,7 +112,6 @@ class CachedOp:
 
     def _storage(self, prog, recording):
         """The blocks for one call: shared by the program's calls, or new when recorded."""
-        from .executor.storage import Storage
         if prog.plan_info is None:
             return None
         if recording:
@@ -121,8 +123,6 @@ class CachedOp:
         return prog.storage
 
     def __call__(self, *args, out=None, default_ctx=None):
-        from .ndarray.ndarray import NDArray
-        from .ndarray.register import result_class
         if len(args) != len(self._inputs):
             raise MXNetError(f"CachedOp: expected {len(self._inputs)} inputs "
                              f"{[n.name for n in self._inputs]}, got {len(args)}")
@@ -147,7 +147,6 @@ class CachedOp:
                 data = ctxs[k].backend.copy(data)
             outputs.append(cls(data, ctxs[k]))
         if need:
-            from .autograd import _record
             _record(_CallNode(self, prog, values, ctxs, need, is_train, storage,
                               (feed, is_train, feed_ctx)), Attrs(), list(args), outputs)
         if out is not None:

@@ -501,13 +501,18 @@ class Block:
 
 
 # ---- HybridBlock ------------------------------------------------------------------------
+_SYMBOL = []
+
+
 def _symbol_module():
     """``mx.sym`` if pymx has it (the Symbol API is a separate floor)."""
-    try:
-        from .. import symbol
-        return symbol
-    except ImportError:
-        return None
+    if not _SYMBOL:
+        try:
+            from .. import symbol
+        except ImportError:
+            symbol = None
+        _SYMBOL.append(symbol)
+    return _SYMBOL[0]
 
 
 def _is_symbol(x):
