@@ -380,3 +380,26 @@ def test_bad_input_is_a_clear_error():
         np.matmul(np.ones((2, 2, 3)), np.ones((3, 3, 2)))
     with pytest.raises(MXNetError, match="out of bounds"):
         np.sum(np.ones((2, 3)), axis=2)
+
+
+def test_official_numpy_functions_dispatch_to_mx_np():
+    """NEP 18, frozen from MXNet 1.9.1 (numpy 1.23): the official NumPy functions of
+    MXNet's dispatch list return mx.np arrays (and are recorded); others run on the
+    host (``onp.allclose`` gives a Python bool); a NumPy array among the arguments of a
+    dispatched function is a TypeError."""
+    x = np.array([[1., -2.], [3., 4.]])
+    for got in (onp.dot(x, x), onp.concatenate([x, x]), onp.where(x > 0, x, 0),
+                onp.stack([x, x]), onp.linalg.norm(x), onp.ones_like(x)):
+        assert type(got) is np.ndarray
+    same(onp.dot(x, x), [[-5., -10.], [15., 10.]])
+    same(onp.where(x > 0, x, 0), [[1., 0.], [3., 4.]])
+    assert abs(float(onp.linalg.norm(x)) - 5.477226) < 1e-5
+    assert onp.allclose(x, x) is True
+    assert onp.shape(x) == (2, 2)
+    with pytest.raises(TypeError):
+        onp.concatenate([x, onp.ones((1, 2))])
+    x.attach_grad()
+    with autograd.record():
+        y = onp.dot(x, x).sum()
+    y.backward()
+    same(x.grad, [[3., 11.], [1., 9.]])

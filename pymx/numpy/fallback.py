@@ -218,3 +218,53 @@ def _numpy_function(name, module=_onp):
 for _name in FALLBACK_NAMES:
     globals()[_name] = fallback(_numpy_function(_name), _name)
 __all__ += list(FALLBACK_NAMES)
+
+
+# ---- official NumPy functions called on mx.np arrays (NEP 18) -------------------------
+#: MXNet 1.9.1's ``numpy_dispatch_protocol._NUMPY_ARRAY_FUNCTION_LIST``: called with
+#: ``mx.np`` arrays, these official NumPy functions run the ``mx.np`` function instead.
+DISPATCHED_NAMES = (
+    "all", "any", "sometrue", "argmin", "argmax", "around", "round", "round_", "argsort",
+    "sort", "append", "broadcast_arrays", "broadcast_to", "clip", "concatenate", "copy",
+    "cumsum", "diag", "diagonal", "diagflat", "dot", "expand_dims", "fix", "flip", "flipud",
+    "fliplr", "inner", "insert", "max", "amax", "mean", "min", "amin", "nonzero",
+    "ones_like", "atleast_1d", "atleast_2d", "atleast_3d", "prod", "product", "ravel",
+    "repeat", "reshape", "roll", "split", "array_split", "hsplit", "vsplit", "dsplit",
+    "squeeze", "stack", "std", "sum", "swapaxes", "take", "tensordot", "tile", "transpose",
+    "unique", "unravel_index", "diag_indices_from", "delete", "var", "vdot", "vstack",
+    "column_stack", "hstack", "dstack", "zeros_like", "linalg.norm", "linalg.cholesky",
+    "linalg.inv", "linalg.solve", "linalg.tensorinv", "linalg.tensorsolve", "linalg.pinv",
+    "linalg.eigvals", "linalg.eig", "linalg.eigvalsh", "linalg.eigh", "shape", "trace",
+    "tril", "meshgrid", "outer", "einsum", "polyval", "shares_memory", "may_share_memory",
+    "quantile", "percentile", "diff", "ediff1d", "resize", "where", "full_like", "bincount",
+    "empty_like", "nan_to_num", "isnan", "isfinite", "isposinf", "isneginf", "isinf", "pad")
+_DISPATCH = {}
+
+
+def _dispatch_table():
+    """{official NumPy function: mx.np function} for the names NumPy and pymx both have
+    (NumPy 2 dropped ``sometrue``, ``round_`` and ``product``)."""
+    if not _DISPATCH:
+        from .. import numpy as mxnp
+        for name in DISPATCHED_NAMES:
+            parts = name.split(".")
+            onp_fn, mx_fn = _onp, mxnp
+            for part in parts:
+                onp_fn, mx_fn = getattr(onp_fn, part, None), getattr(mx_fn, part, None)
+            if onp_fn is not None and mx_fn is not None:
+                _DISPATCH[onp_fn] = mx_fn
+    return _DISPATCH
+
+
+def array_function(func, types, args, kwargs):
+    """``ndarray.__array_function__``: what an official NumPy function does when given
+    ``mx.np`` arrays, as in MXNet 1.9.1.  A function of ``DISPATCHED_NAMES`` runs its
+    ``mx.np`` namesake (``numpy.dot(x, y)`` is ``mx.np.dot(x, y)``, recorded by autograd)
+    unless another array type takes part (NotImplemented: NumPy then raises TypeError);
+    any other runs on host copies like ``fallback`` (``numpy.allclose(x, y)``)."""
+    mx_fn = _dispatch_table().get(func)
+    if mx_fn is None:
+        return fallback(func)(*args, **kwargs)
+    if not all(issubclass(t, NDArray) for t in types):
+        return NotImplemented
+    return mx_fn(*args, **kwargs)

@@ -133,6 +133,12 @@ class ndarray(NDArray):
                                       f"on mx.np arrays")
         return fn(*inputs, **kwargs)
 
+    def __array_function__(self, func, types, args, kwargs):
+        """An official NumPy function called on mx.np arrays: its mx.np namesake for the
+        functions MXNet 1.9.1 dispatches, else NumPy on host copies (``fallback.py``)."""
+        from .fallback import array_function
+        return array_function(func, types, args, kwargs)
+
     # ---- indexing ----------------------------------------------------------------------
     def __getitem__(self, key):
         """NumPy indexing: ints give zero-dim results; lists, ranges, integer arrays
