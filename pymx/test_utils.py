@@ -449,13 +449,14 @@ class environment:
 def get_mnist(root=None):
     """MNIST as MXNet's ``get_mnist`` returns it: a dict of NumPy arrays ``train_data``
     and ``test_data`` (N, 1, 28, 28) float32 in [0, 1], ``train_label`` and
-    ``test_label`` (N,) float32.  Read from the copy bundled with pymx (no download)."""
+    ``test_label`` (N,) int8 (the IDX bytes as MXNet reads them; ``NDArrayIter`` makes
+    float32 batches of them).  Read from the copy bundled with pymx (no download)."""
     from .data.idx import load_mnist
     out = {}
     for split, train in (("train", True), ("test", False)):
         images, labels = load_mnist(root, train)
         out[f"{split}_data"] = (images.reshape(-1, 1, 28, 28) / np.float32(255)).astype(np.float32)
-        out[f"{split}_label"] = labels.astype(np.float32)
+        out[f"{split}_label"] = labels.astype(np.int8)
     return out
 
 

@@ -70,3 +70,14 @@ def test_get_mnist_iterator_reads_the_bundled_copy():
     assert batch.data[0].shape == (100, 784) and batch.label[0].shape == (100,)
     train, _ = tu.get_mnist_iterator(batch_size=10, input_shape=(1, 28, 28))
     assert train.provide_data[0].shape == (10, 1, 28, 28)
+
+
+def test_get_mnist_has_mxnets_dtypes():
+    """Frozen from MXNet 1.9.1's ``get_mnist``: float32 images in [0, 1], int8 labels
+    (the IDX bytes), which ``NDArrayIter`` turns into float32 batches."""
+    m = tu.get_mnist()
+    assert m["train_data"].shape == (60000, 1, 28, 28) and m["train_data"].dtype == np.float32
+    assert m["test_label"].shape == (10000,) and m["train_label"].dtype == np.int8
+    assert m["train_label"][:10].tolist() == [5, 0, 4, 1, 9, 2, 1, 3, 1, 4]
+    it = mx.io.NDArrayIter(m["train_data"][:4], m["train_label"][:4], 2)
+    assert it.provide_label[0].dtype == np.float32
