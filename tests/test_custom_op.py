@@ -110,3 +110,57 @@ def test_unknown_op_type_and_bad_registration():
         mx.nd.Custom(mx.nd.ones(2))
     with pytest.raises(MXNetError, match="CustomOpProp subclass"):
         mx.operator.register("bad")(object)
+
+
+# ---- MXNet's custom softmax tutorial: a loss whose label shape comes from the data's ----
+class _TutorialSoftmax(mx.operator.CustomOp):
+    def forward(self, is_train, req, in_data, out_data, aux):
+        x = in_data[0].asnumpy()
+        y = np.exp(x - x.max(axis=1).reshape((x.shape[0], 1)))
+        y /= y.sum(axis=1).reshape((x.shape[0], 1))
+        self.assign(out_data[0], req[0], mx.nd.array(y))
+
+    def backward(self, req, out_grad, in_data, out_data, in_grad, aux):
+        label = in_data[1].asnumpy().ravel().astype(int)
+        y = out_data[0].asnumpy()
+        y[np.arange(label.shape[0]), label] -= 1.0
+        self.assign(in_grad[0], req[0], mx.nd.array(y))
+
+
+@mx.operator.register("tutorial_softmax")
+class _TutorialSoftmaxProp(mx.operator.CustomOpProp):
+    def __init__(self):
+        super().__init__(need_top_grad=False)
+
+    def list_arguments(self):
+        return ["data", "label"]
+
+    def list_outputs(self):
+        return ["output"]
+
+    def infer_shape(self, in_shape):
+        return [in_shape[0], (in_shape[0][0],)], [in_shape[0]], []
+
+    def create_operator(self, ctx, shapes, dtypes):
+        return _TutorialSoftmax()
+
+
+def test_tutorial_softmax_infers_the_label_and_needs_no_head_gradient():
+    """Frozen from MXNet 1.9.1: simple_bind with only the data's shape (the property
+    infers the label's from it) and backward() with no head gradient
+    (need_top_grad=False)."""
+    out = mx.sym.Custom(mx.sym.FullyConnected(mx.sym.var("data"), num_hidden=3, name="fc"),
+                        mx.sym.var("label"), op_type="tutorial_softmax", name="sm")
+    assert out.infer_shape(data=(4, 5)) == ([(4, 5), (3, 5), (3,), (4,)], [(4, 3)], [])
+    ex = out.simple_bind(mx.cpu(), data=(4, 5))
+    ex.arg_dict["data"][:] = mx.nd.array(np.linspace(-1, 1, 20).reshape(4, 5))
+    ex.arg_dict["fc_weight"][:] = 0.1
+    ex.arg_dict["fc_bias"][:] = 0
+    ex.arg_dict["label"][:] = mx.nd.array([0, 1, 2, 1])
+    np.testing.assert_allclose(ex.forward(is_train=True)[0].asnumpy(), np.full((4, 3), 1 / 3),
+                               rtol=1e-6)
+    ex.backward()
+    np.testing.assert_allclose(ex.grad_dict["fc_weight"].asnumpy(), [
+        [0.7193, 0.7544, 0.7895, 0.8246, 0.8596],
+        [-0.386, -0.4561, -0.5263, -0.5965, -0.6667],
+        [-0.3333, -0.2982, -0.2632, -0.2281, -0.193]], atol=1e-4)

@@ -76,12 +76,23 @@ def _infer(a, in_shapes, method, convert):
     (inputs with aux, outputs) converted, or None entries where unknown."""
     n_args, n_aux, n_out = _counts(a)
     args = in_shapes[:n_args]
-    if any(s is None for s in args):
-        return list(in_shapes), [None] * n_out
-    given = [list(s) for s in args] if method == "infer_shape" else \
-        [np.dtype(t).type for t in args]              # what MXNet passes: lists, types
-    res = getattr(_prop(a), method)(given)
+    unknown = list(in_shapes), [None] * n_out
+    if all(s is None for s in args):
+        return unknown
+    # What MXNet passes: lists of ints and NumPy types; an unknown shape is [] and an
+    # unknown type None, so a property may infer them (a label's shape from the data's).
+    given = [[] if s is None else list(s) for s in args] if method == "infer_shape" else \
+        [None if t is None else np.dtype(t).type for t in args]
+    try:
+        res = getattr(_prop(a), method)(given)
+    except (IndexError, TypeError, KeyError):
+        if any(s is None for s in args):          # it needed what is not known yet
+            return unknown
+        raise
     ins, outs = res[0], res[1]
+    if any(s is None or (method == "infer_shape" and not len(s)) for s in ins) or \
+            any(s is None for s in outs):
+        return unknown
     aux = res[2] if len(res) > 2 and res[2] is not None else in_shapes[n_args:]
     if len(outs) != n_out:
         raise MXNetError(f"Custom ({a['op_type']}): {method} returned {len(outs)} outputs, "
@@ -142,6 +153,8 @@ def _forward(k, a, *xs):
 
 def _gradient(F, a, xs, ys, dys):
     n_args, n_aux, n_out = _counts(a)
+    if not _prop(a).need_top_grad_:           # a loss: its backward reads no head gradient
+        dys = [None] * n_out                   # (so executor.backward() needs none)
     dys = [F.zeros_like(y) if d is None else d for d, y in zip(dys, ys)]
     grads = F._backward_Custom(*dys, *xs, *ys, **a)
     grads = list(grads) if n_args > 1 else [grads]
