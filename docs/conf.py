@@ -189,6 +189,8 @@ API_MODULES = [
     ("Floor 7: gluon.contrib", [
         "pymx.gluon.contrib", "pymx.gluon.contrib.nn", "pymx.gluon.contrib.estimator",
         "pymx.gluon.contrib.rnn", "pymx.gluon.contrib.data"]),
+    ("mx.contrib.text", ["pymx.contrib.text", "pymx.contrib.text.utils",
+                         "pymx.contrib.text.vocab", "pymx.contrib.text.embedding"]),
     ("The Module API", [
         "pymx.io", "pymx.io.io", "pymx.io.libsvm_iter", "pymx.module", "pymx.module.base_module",
         "pymx.module.executor_group", "pymx.module.module",
