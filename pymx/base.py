@@ -21,6 +21,10 @@ class MXNetError(RuntimeError):
     """The error MXNet raises from its C++ core; pymx raises it for bad op input."""
 
 
+class NotSupportedForSparseNDArray(MXNetError):
+    """A dense-only NDArray method called on a sparse array (``csr.reshape(...)``)."""
+
+
 #: mshadow's type flags, as written in ``.params`` files (notes 2.1).
 DTYPE_TO_FLAG = {
     np.dtype(np.float32): 0, np.dtype(np.float64): 1, np.dtype(np.float16): 2,
@@ -29,6 +33,9 @@ DTYPE_TO_FLAG = {
     np.dtype(np.uint16): 9, np.dtype(np.uint32): 10, np.dtype(np.uint64): 11,
 }
 FLAG_TO_DTYPE = {flag: dt for dt, flag in DTYPE_TO_FLAG.items()}
+#: The dtypes an MXNet 1.9.1 array may have (flags 0-7; its Python front end maps no
+#: others): ``nd.array(..., dtype='int16')`` is a KeyError, ``nd.zeros`` an MXNetError.
+MX_DTYPES = frozenset(dt for dt, flag in DTYPE_TO_FLAG.items() if flag <= 7)
 
 
 def np_dtype(dtype, default=np.float32):

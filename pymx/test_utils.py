@@ -525,15 +525,16 @@ def check_consistency(fn_or_sym, ctx_list, inputs=None, scale=1.0, grad_req="wri
     results, dtypes = [], []
     heads = None
     for e in entries:
-        types = e.get("type_dict", {})
-        dts = [np.dtype(types.get(n, np.float32)) for n in names]
-        dtypes.append(max(dts, key=lambda d: d.itemsize))
+        types = e.get("type_dict", {})       # the others are inferred (simple_bind)
+        dts = [np.dtype(types[n]) if n in types else None for n in names]
+        dtypes.append(max((d for d in dts if d is not None), key=lambda d: d.itemsize,
+                          default=np.dtype(np.float32)))
         ctx = Context(e["ctx"])
         if symbol is not None:
             outs, grads, heads = _run_symbol(symbol, ctx, names, inputs, dts, grad_req,
                                              aux_params, heads)
         else:
-            xs = [array(x, ctx=ctx, dtype=d) for x, d in zip(inputs, dts)]
+            xs = [array(x, ctx=ctx, dtype=d or np.float32) for x, d in zip(inputs, dts)]
             if grad_req != "null":
                 for x in xs:
                     x.attach_grad(grad_req)
@@ -581,8 +582,8 @@ def _as_symbol(obj):
 def _run_symbol(sym, ctx, names, inputs, dts, grad_req, aux_params, heads):
     """Forward and backward of ``sym`` bound on ``ctx`` with ``simple_bind``."""
     shapes = {n: x.shape for n, x in zip(names, inputs)}
-    exe = sym.simple_bind(ctx, grad_req=grad_req,
-                         type_dict={n: d for n, d in zip(names, dts)}, **shapes)
+    exe = sym.simple_bind(ctx, grad_req=grad_req, type_dict={
+        n: d for n, d in zip(names, dts) if d is not None}, **shapes)
     for n, x in zip(names, inputs):
         exe.arg_dict[n][:] = x.astype(exe.arg_dict[n].dtype)
     for n, v in (aux_params or {}).items():

@@ -74,6 +74,17 @@ ZERO = {
 LOSS_HEADS = ("SoftmaxOutput", "LinearRegressionOutput", "LogisticRegressionOutput",
               "MAERegressionOutput", "SVMOutput", "MakeLoss", "make_loss")
 
+# ---- MXNet's image augmentations pass the head gradient through (``_copy``) ----------------
+PASS_THROUGH = {f"_image_{n}": kw for n, kw in (
+    ("random_flip_left_right", {}), ("random_flip_top_bottom", {}),
+    ("random_brightness", {"min_factor": 0.5, "max_factor": 1.5}),
+    ("random_contrast", {"min_factor": 0.5, "max_factor": 1.5}),
+    ("random_saturation", {"min_factor": 0.5, "max_factor": 1.5}),
+    ("random_hue", {"min_factor": 0.5, "max_factor": 1.5}),
+    ("random_color_jitter", {"brightness": 0.1, "contrast": 0.1, "saturation": 0.1,
+                             "hue": 0.1}),
+    ("adjust_lighting", {"alpha": (0.1, 0.2, 0.3)}), ("random_lighting", {}))}
+
 # ---- rules known to be wrong (strict xfail: remove the entry when fixed) --------------------
 SUBGRAPH = ("_foreach", "_while_loop", "_cond")
 KNOWN_WRONG = {}      # empty: gamma/gammaln got their digamma rule (pymx/ops/special.py)
@@ -106,10 +117,12 @@ LOCAL = {
     "_rmod_scalar": Case(A("S", 0.7, 1.25), attrs={"scalar": 1.3}),     # floor(1.3/x) = 1
     "broadcast_mod": Case(A("S", 0.1, 0.9), A("B", 1.0, 1.9)),
     "Cast": Case("S", attrs={"dtype": "float64"}),
+    "_square_sum": Case((3, 4), attrs=[{"axis": (0,)}, {"axis": (1,), "keepdims": True}]),
     "_image_normalize": Case((3, 2, 2), attrs=[{"mean": (0.1, 0.2, 0.3), "std": (0.5, 2, 4)},
                                                 {"mean": (0.5,), "std": (0.25,)}]),
     "_image_flip_left_right": Case((2, 3, 3)),
     "_image_flip_top_bottom": Case((2, 3, 3)),
+    "_image_crop": Case((4, 5, 3), attrs={"x": 1, "y": 2, "width": 3, "height": 2}),
     # one coordinate: with repeated ones the last write wins and (as MXNet) the gradient
     # gather_nd(dy) still reaches the overwritten elements
     "scatter_nd": Case((1,), I((2, 1), 3), attrs={"shape": (3, 4)}),
@@ -320,10 +333,10 @@ CHECKED = sorted(n for n in TABLE if n not in KNOWN_WRONG)
 
 def test_every_op_with_a_gradient_is_covered():
     missing = [n for n in GRAD_OPS if n not in TABLE and n not in ZERO
-               and n not in LOSS_HEADS and n not in SUBGRAPH]
+               and n not in LOSS_HEADS and n not in SUBGRAPH and n not in PASS_THROUGH]
     assert not missing, (f"ops with a gradient rule but no gradient check: {missing}; add "
                          "them to conformance/cases.py or to this file's tables")
-    stale = [n for t in (ZERO, LOSS_HEADS, LOCAL, KNOWN_WRONG, SUBGRAPH) for n in t
+    stale = [n for t in (ZERO, LOSS_HEADS, LOCAL, KNOWN_WRONG, SUBGRAPH, PASS_THROUGH) for n in t
              if n not in GRAD_OPS]
     assert not stale, f"listed ops that are unknown or have no gradient rule: {stale}"
 
@@ -415,6 +428,19 @@ def test_zero_gradient_rules(name):
     out.backward(mx.nd.array(np.random.uniform(0.5, 1.5, out.shape), dtype=out.dtype))
     for i, x in enumerate(xs):
         assert not x.grad.asnumpy().any(), f"{name}: input {i} got a nonzero gradient"
+
+
+@pytest.mark.parametrize("name", sorted(PASS_THROUGH))
+def test_pass_through_gradient_rules(name):
+    """MXNet 1.9.1's image augmentations (``ElemwiseGradUseNone{"_copy"}``): dx = dy,
+    whatever the op did to the image."""
+    x = mx.nd.array(np.random.uniform(0, 255, (4, 6, 3)))
+    x.attach_grad()
+    head = mx.nd.array(np.random.uniform(-1, 1, (4, 6, 3)))
+    with autograd.record():
+        out = getattr(mx.nd, name)(x, **PASS_THROUGH[name])
+    out.backward(head)
+    assert_almost_equal(x.grad, head)
 
 
 # ---- loss heads: the documented formulas ------------------------------------------------------

@@ -313,6 +313,9 @@ class Executor:
                     "the new executor to not share parameters with the old one. Please "
                     "check for error in the network. If this is intended, set "
                     "partial_shaping=True to suppress this warning.")
+            if arr.stype != "default":        # a sparse array: a new empty one
+                from ..ndarray.sparse import zeros as sparse_zeros
+                return sparse_zeros(arr.stype, shape, arr.context, arr.dtype)
             if int(np.prod(shape)) > arr.size:
                 if not allow_up_sizing:
                     raise MXNetError(
@@ -367,13 +370,14 @@ def _shrunk(arr, shape):
 
 
 def simple_bind(symbol, ctx, grad_req="write", type_dict=None, group2ctx=None,
-                shared_exec=None, shapes=None, shared_arg_names=None):
+                shared_exec=None, shapes=None, shared_arg_names=None, stype_dict=None):
     """Infer shapes/dtypes from ``shapes`` (name -> shape) and bind fresh arrays.
 
     With ``shared_exec``, the arguments named in ``shared_arg_names`` (a Module's
     parameters) *are* ``shared_exec``'s arrays, so their shapes must agree (else a
     RuntimeError, as MXNet); other arrays reuse its memory when it is large enough."""
     from ..ndarray.ndarray import zeros
+    from ..ndarray.sparse import bind_stypes, zeros as sparse_zeros
     ctx = ctx if isinstance(ctx, Context) else (Context(ctx) if ctx else current_context())
     shapes = dict(shapes or {})
     # MXNet reports any failure of simple_bind's inference as a RuntimeError that
@@ -395,7 +399,10 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, group2ctx=None,
     # A type_dict given is all that is known: the other dtypes are inferred from it
     # (type_dict={'data': 'float64'} makes the weights float64 too); what inference
     # cannot reach stays float32.
-    arg_types, _, aux_types = symbol.infer_type_partial(**dict(type_dict))
+    try:               # (two known dtypes that disagree: float64 data, int32 label)
+        arg_types, _, aux_types = symbol.infer_type_partial(**dict(type_dict))
+    except MXNetError as err:
+        raise RuntimeError(error + str(err)) from None
     arg_types = [np.float32 if t is None else t for t in arg_types]
     aux_types = [np.float32 if t is None else t for t in aux_types]
     names = symbol.list_arguments()
@@ -409,7 +416,9 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, group2ctx=None,
         group = node.attrs.get("__ctx_group__")
         return (group2ctx or {}).get(group, ctx) if group else ctx
 
-    def make(name, shape, dtype, node, shared):
+    arg_stypes, grad_stypes = bind_stypes(symbol, stype_dict)   # sparse arrays
+
+    def make(name, shape, dtype, node, shared, stype="default"):
         """Share ``shared_exec``'s array of that name when it is large enough (same
         shape: the same array; smaller: a view of its memory), else a new one."""
         old = shared.get(name)
@@ -422,13 +431,15 @@ def simple_bind(symbol, ctx, grad_req="write", type_dict=None, group2ctx=None,
         if old is not None and old.dtype == dtype and old.context == node_ctx(node):
             if old.shape == tuple(shape):
                 return old
-            if old.size >= int(np.prod(shape, dtype=np.int64)):
+            if old.stype == "default" and old.size >= int(np.prod(shape, dtype=np.int64)):
                 return _shrunk(old, shape)
+        if stype != "default":
+            return sparse_zeros(stype, shape, node_ctx(node), dtype)
         return zeros(shape, node_ctx(node), dtype)
 
-    args = [make(n, s, t, nd, shared_args)
+    args = [make(n, s, t, nd, shared_args, arg_stypes[n])
             for n, s, t, nd in zip(names, arg_shapes, arg_types, arg_nodes)]
-    grads = [None if r == "null" else make(n, s, t, nd, shared_grads)
+    grads = [None if r == "null" else make(n, s, t, nd, shared_grads, grad_stypes[n])
              for n, s, t, r, nd in zip(names, arg_shapes, arg_types, reqs, arg_nodes)]
     aux_nodes = symbol._variables()[1]
     aux = [make(n.name, s, t, n, shared_aux) for n, s, t in zip(aux_nodes, aux_shapes,

@@ -7,6 +7,7 @@ the first known input's dtype, so ``fc1_weight`` becomes float16 when ``data`` i
 import numpy as np
 
 from ..base import FLAG_TO_DTYPE, MXNetError
+from ..ops.registry import DtypeConflict
 
 __all__ = ["infer_types", "infer_symbol_type"]
 
@@ -26,7 +27,7 @@ def infer_types(order, types):
             try:
                 new_ins, new_outs = node.op.infer_type(node.parsed, ins)
             except (MXNetError, ValueError, TypeError, KeyError) as err:
-                if any(t is None for t in ins):
+                if any(t is None for t in ins) and not isinstance(err, DtypeConflict):
                     continue
                 raise MXNetError(f"Error in operator {node.name} ({node.op.name}): "
                                  f"{err}") from None

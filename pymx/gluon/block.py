@@ -291,6 +291,9 @@ class Block:
                     f"ParameterDict, which contains parameters "
                     f"{_brief_print_list(params.keys())}. Set ignore_extra=True to ignore. ")
             if name in params:
+                from ..util import is_np_array
+                if is_np_array():    # MXNet reads this path with npx.load under set_np
+                    loaded[name] = loaded[name].as_np_ndarray()
                 params[name]._load_init(loaded[name], ctx, cast_dtype=cast_dtype,
                                         dtype_source=dtype_source)
 

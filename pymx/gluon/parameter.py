@@ -161,7 +161,12 @@ class Parameter:
 
     @property
     def shape(self):
-        """The shape, with 0 where a dimension is not known yet (None if unset)."""
+        """The shape, with 0 where a dimension is not known yet (None if unset).
+        Under NumPy shape semantics (``npx.set_np()``) MXNet marks an unknown
+        dimension with -1 instead: ``Dense(2).weight.shape`` is ``(2, -1)``."""
+        from ..util import is_np_shape
+        if self._shape is not None and is_np_shape():
+            return tuple(-1 if d == 0 else d for d in self._shape)
         return self._shape
 
     @shape.setter
@@ -257,7 +262,10 @@ class Parameter:
         if self._grad is None:
             return
         for g in self._grad:
-            g[:] = 0
+            if g.stype == "default":
+                g[:] = 0
+            else:                  # as MXNet: no stored rows (csr cannot take [:] = 0)
+                nd.zeros_like(g, out=g)
 
     def var(self):
         """The Symbol variable of this parameter (name, shape, dtype, lr/wd mult, init)."""

@@ -20,8 +20,8 @@ Where pymx differs from MXNet 1.9.1 (which calls OpenCV in C++):
   differ by a few levels (another IDCT), and gray conversion (``flag=0``) of a colour
   file can differ by one level.
 * **Resizing** computes OpenCV's sampling rules (pixel centres, kernels, borders) with
-  NumPy in float and rounds once; OpenCV sums uint8 images in fixed point, so a uint8
-  pixel can differ from MXNet's by one level (nearest-neighbour is exact).
+  NumPy: float images in float (equal to MXNet's up to float rounding), uint8 images in
+  OpenCV 3.4's fixed-point arithmetic (equal to MXNet's, pixel for pixel).
 * The image functions run on the host with NumPy (the results are NDArrays on the
   source's context), not as operators: they are not recorded by autograd and cannot be
   used in a Symbol (``imrotate`` is the exception: a ``BilinearSampler`` call).  Not

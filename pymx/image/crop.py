@@ -15,7 +15,6 @@ from numbers import Number
 
 import numpy as np
 
-from ..base import MXNetError
 from .resize import get_interp_method, imresize
 
 __all__ = ["scale_down", "fixed_crop", "center_crop", "random_crop", "random_size_crop"]
@@ -34,15 +33,17 @@ def scale_down(src_size, size):
 
 
 def _image_hw(fn, src):
+    """(H, W) of an (H, W, C) image; another shape is a ValueError, as MXNet's
+    ``h, w, _ = src.shape``."""
     if src.ndim != 3:
-        raise MXNetError(f"{fn}: expected an (H, W, C) image, got shape {src.shape}")
+        raise ValueError(f"{fn}: expected an (H, W, C) image, got shape {src.shape}")
     return src.shape[0], src.shape[1]
 
 
 def fixed_crop(src, x0, y0, w, h, size=None, interp=2):
     """The region ``src[y0:y0+h, x0:x0+w]``, resized to ``size`` = (w, h) if given.
-    As in MXNet, a region reaching past the image is clipped by the slice."""
-    _image_hw("fixed_crop", src)
+    As in MXNet, a region reaching past the image is clipped by the slice, and any
+    array is sliced on its first two axes."""
     out = src[y0:y0 + h, x0:x0 + w]
     if size is not None and (w, h) != tuple(size):
         sizes = (h, w, size[1], size[0])

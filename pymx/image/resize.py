@@ -16,9 +16,12 @@ centres at ``s = (i + 0.5) * n_in / n_out - 0.5``, borders replicated)::
     9 auto       cubic to enlarge, area to shrink, bilinear otherwise
     10 random    one of 0..4, drawn with Python's ``random`` (as MXNet)
 
-For uint8 images OpenCV sums in fixed point (11-bit weights); pymx sums in float and
-rounds, so a uint8 pixel can differ from MXNet's by 1 level (nearest is exact); this
-bound holds for every code and is checked against MXNet 1.9.1 in ``tests/test_image.py``.
+Float images are resized with these weights in float (float32, or float64 for
+float64).  uint8 images are resized in OpenCV 3.4's fixed-point arithmetic (11-bit
+weights, its rounding in each kernel), so they get MXNet 1.9.1's pixels exactly.
+
+The resampling itself is ``resize_array`` of ``pymx/ops/image.py``, the kernel of the
+``_image_resize`` operator (``mx.nd.image.resize``), so both resize alike.
 """
 import random
 
@@ -26,84 +29,9 @@ import numpy as np
 
 from ..base import MXNetError
 from .. import ndarray as nd
+from ..ops.image import resize_array
 
 __all__ = ["imresize", "resize_short", "resize_array"]
-
-
-def _taps(n_out, n_in, radius, kernel):
-    """Weights of ``2 * radius`` source pixels around each output centre."""
-    s = (np.arange(n_out) + 0.5) * (n_in / n_out) - 0.5
-    x0 = np.floor(s)
-    offsets = np.arange(1 - radius, radius + 1)
-    idx = x0[:, None] + offsets                          # (n_out, taps)
-    w = kernel(s[:, None] - idx)
-    return idx, w / w.sum(axis=1, keepdims=True)
-
-
-def _cubic(d, a=-0.75):
-    d = np.abs(d)
-    near = ((a + 2) * d - (a + 3)) * d * d + 1
-    far = ((a * d - 5 * a) * d + 8 * a) * d - 4 * a
-    return np.where(d <= 1, near, np.where(d < 2, far, 0.0))
-
-
-def _lanczos4(d):
-    return np.where(np.abs(d) < 4, np.sinc(d) * np.sinc(d / 4), 0.0)
-
-
-def _linear(d):
-    return np.maximum(0.0, 1 - np.abs(d))
-
-
-def _area_offsets(n_out, n_in):
-    """OpenCV's INTER_AREA when not shrinking both axes: bilinear taps at
-    ``floor(i * scale)`` with fraction ``(i+1) - (sx+1) / scale`` (0 if negative)."""
-    scale = n_in / n_out
-    sx = np.floor(np.arange(n_out) * scale)
-    f = (np.arange(n_out) + 1) - (sx + 1) / scale
-    f = np.where(f <= 0, 0.0, f - np.floor(f))
-    return sx[:, None] + np.array([0, 1]), np.stack([1 - f, f], axis=1)
-
-
-def _box(n_out, n_in):
-    """Area averaging: output pixel i covers source span [i, i+1) * scale."""
-    scale = n_in / n_out
-    lo = np.arange(n_out)[:, None] * scale
-    cols = np.arange(n_in)[None, :]
-    overlap = np.minimum(lo + scale, cols + 1) - np.maximum(lo, cols)
-    return np.clip(overlap, 0, None) / scale
-
-
-def _weights(n_out, n_in, interp, shrink_both):
-    """The (n_out, n_in) resampling matrix of one axis."""
-    if interp == 3 and shrink_both:
-        return _box(n_out, n_in)
-    if interp == 0:
-        idx = np.floor(np.arange(n_out) * (n_in / n_out))[:, None]
-        w = np.ones_like(idx)
-    elif interp == 3:
-        idx, w = _area_offsets(n_out, n_in)
-    else:
-        radius, kernel = {1: (1, _linear), 2: (2, _cubic), 4: (4, _lanczos4)}[interp]
-        idx, w = _taps(n_out, n_in, radius, kernel)
-    W = np.zeros((n_out, n_in))
-    rows = np.broadcast_to(np.arange(n_out)[:, None], idx.shape)
-    np.add.at(W, (rows, np.clip(idx, 0, n_in - 1).astype(np.int64)), w)
-    return W
-
-
-def resize_array(img, w, h, interp=1):
-    """Resize a NumPy image (H, W) or (H, W, C) to width ``w``, height ``h``.
-
-    Returns float32 (unrounded); ``interp`` is one of the codes 0..4 above."""
-    if interp not in (0, 1, 2, 3, 4):
-        raise ValueError(f"resize: interp must be 0..4 (or 9, 10 before selection), got {interp}")
-    H, W_in = img.shape[:2]
-    shrink_both = w <= W_in and h <= H
-    wy = _weights(h, H, interp, shrink_both).astype(np.float32)
-    wx = _weights(w, W_in, interp, shrink_both).astype(np.float32)
-    rows = np.tensordot(wy, img.astype(np.float32), axes=(1, 0))      # (h, W, C)
-    return np.moveaxis(np.tensordot(wx, rows, axes=(1, 1)), 0, 1)     # (h, w, C)
 
 
 def _to_dtype(arr, dtype):

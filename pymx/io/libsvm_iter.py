@@ -104,6 +104,8 @@ class LibSVMIter(RoundBatchIter):
         data_shape, label_shape = tuple(data_shape), tuple(label_shape)
         if len(data_shape) != 1:
             raise MXNetError(f"LibSVMIter: data_shape must have 1 dimension, got {data_shape}")
+        if int(batch_size) < 1:   # (MXNet 1.9.1 yields empty (0, n) batches here)
+            raise MXNetError(f"LibSVMIter: batch_size must be at least 1, got {batch_size}")
         if not round_batch:
             raise MXNetError("LibSVMIter: the sparse batch loader doesn't support "
                              "round_batch == false (as MXNet 1.9.1)")

@@ -25,6 +25,8 @@ call that causes them, where MXNet often reports them at a later ``wait``.
 """
 import os
 
+import numpy as np
+
 from ..base import MXNetError
 from ..context import cpu
 from .. import ndarray as nd
@@ -163,26 +165,34 @@ class KVStore(KVStoreBase):
         self.pull(key, out, priority)
 
     def row_sparse_pull(self, key, out=None, priority=0, row_ids=None):
-        """Pull only the rows ``row_ids`` (an NDArray, or one per ``out``) of the
-        stored value; the other rows of ``out`` become 0.
-
-        MXNet fills row_sparse arrays; pymx has only dense storage, so ``out`` is dense
-        and holds what MXNet's result gives after ``tostype('default')``."""
+        """Pull only the rows ``row_ids`` of the stored value into the row_sparse
+        ``out``: as MXNet, ``out`` then stores exactly those rows (sorted, each once,
+        zero rows included).  ``row_ids`` is one NDArray for every output, or one per
+        output laid out like ``out``.  (A dense ``out``, an MXNetError in MXNet 1.9.1,
+        receives the dense form of those rows.)"""
         if out is None or row_ids is None:
             raise MXNetError("KVStore.row_sparse_pull: out and row_ids are required")
-        for k, arrays in self._pairs(key, out, "row_sparse_pull"):
+
+        def spread(o):                     # one row_ids for every output
+            return [spread(x) for x in o] if isinstance(o, (list, tuple)) else row_ids
+        single = isinstance(row_ids, nd.NDArray) or (
+            isinstance(row_ids, (list, tuple)) and len(row_ids) == 1 and
+            isinstance(out, (list, tuple)) and len(out) > 1)
+        if single and not isinstance(row_ids, nd.NDArray):
+            row_ids = row_ids[0]
+        id_pairs = _key_value_pairs(key, spread(out) if single else row_ids,
+                                    "row_sparse_pull")
+        for (k, arrays), (_, ids) in zip(self._pairs(key, out, "row_sparse_pull"), id_pairs):
             stored = self._stored(k, "row_sparse_pull")
             self._check_shape(k, stored, arrays, "row_sparse_pull")
-            ids = row_ids if isinstance(row_ids, (list, tuple)) else [row_ids] * len(arrays)
             if len(ids) != len(arrays):
                 raise MXNetError(f"KVStore.row_sparse_pull: {len(ids)} row_ids for "
                                  f"{len(arrays)} outputs of key {k!r}")
-            full = stored.asnumpy()
+            rsp = stored if stored.stype == "row_sparse" else stored.tostype("row_sparse")
             for o, rid in zip(arrays, ids):
-                rows = rid.asnumpy().astype("int64") if hasattr(rid, "asnumpy") else rid
-                dense = full * 0
-                dense[rows] = full[rows]
-                nd.array(dense, ctx=o.context, dtype=o.dtype).copyto(o)
+                rows = np.unique(rid.asnumpy().astype("int64"))
+                kept = nd.sparse.retain(rsp, nd.array(rows, dtype="int64"))
+                (kept if o.stype == "row_sparse" else kept.tostype("default")).copyto(o)
 
     # ---- the updater ---------------------------------------------------------------------
     def set_optimizer(self, optimizer):

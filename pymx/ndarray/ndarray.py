@@ -17,7 +17,7 @@ Chapter 3 (``chapters/ch03_apis``) teaches this file.
 """
 import numpy as np
 
-from ..base import MXNetError, np_dtype
+from ..base import MX_DTYPES, MXNetError, np_dtype
 from ..context import Context, current_context
 from ..engine import get_engine
 from ..ops.registry import get_op
@@ -116,7 +116,12 @@ class NDArray:
         return self._ctx.backend.to_numpy(self._data)
 
     def asscalar(self):
-        """The single element as a NumPy scalar; ValueError unless ``size == 1``."""
+        """The single element as a NumPy scalar; ValueError unless ``size == 1``.
+
+        (MXNet 1.9.1 returns ``asnumpy()[()]`` for shapes other than (1,): for (1, 1)
+        the NumPy array itself, which ``int()``/``float()`` accepted under NumPy 1.x but
+        NumPy 2 refuses; pymx gives the scalar, so ``int(y.argmax(axis=1).asscalar())``
+        keeps working.)"""
         if self.size != 1:
             raise ValueError("The current array is not a scalar")
         return self.asnumpy().reshape(-1)[0]
@@ -125,7 +130,7 @@ class NDArray:
         """A copy converted to ``dtype``; with ``copy=False`` and the same dtype, ``self``."""
         if not copy and np.dtype(dtype) == self._data.dtype:
             return self
-        return _op("cast", self, dtype=np.dtype(dtype).name)
+        return _op("cast", self, dtype=_mx_dtype(dtype).name)
 
     def copy(self):
         """A deep copy on the same context."""
@@ -194,6 +199,9 @@ class NDArray:
 
     def tostype(self, stype):
         """A copy with storage ``stype``: 'default', 'csr' (2-D) or 'row_sparse'."""
+        if stype == "csr" and len(self.shape) != 2:     # MXNet checks this in Python
+            raise ValueError(f"To convert to a CSR, the NDArray should be 2 Dimensional. "
+                             f"Current shape is {self.shape}")
         return _op("cast_storage", self, stype=stype)
 
     def wait_to_read(self):
@@ -305,23 +313,21 @@ class NDArray:
 
     # ---- arithmetic: broadcasting ops, scalars on either side --------------------------
     def _binary(self, other, array_op, scalar_op, reflect=False):
-        """``self op other`` (or ``other op self`` when ``reflect``) for an NDArray,
-        a NumPy array or a Python/NumPy scalar."""
+        """``self op other`` (or ``other op self`` when ``reflect``) for an NDArray
+        or a Python/NumPy scalar.  A NumPy array is a TypeError, as in MXNet 1.9.1
+        (wrap it with ``mx.nd.array`` first)."""
         if isinstance(other, NDArray):
             return _call(array_op, [other, self] if reflect else [self, other], {})
         if isinstance(other, (int, float, bool, np.number)):
             return _call(scalar_op, [self], {"scalar": float(other)})
         if isinstance(other, np.ndarray):
-            other = array(other, self._ctx, self._data.dtype)
-            return _call(array_op, [other, self] if reflect else [self, other], {})
+            raise TypeError(f"type {type(other)} not supported")
         return NotImplemented
 
     def _inplace(self, other, array_op, scalar_op):
         """``self op= other``: the same op, written into self's buffer."""
         if isinstance(other, (int, float, bool, np.number)):
             return _call(scalar_op, [self], {"scalar": float(other)}, out=self)
-        if isinstance(other, np.ndarray):
-            other = array(other, self._ctx, self._data.dtype)
         if not isinstance(other, NDArray):
             raise TypeError(f"type {type(other).__name__} not supported")
         return _call(array_op, [self, other], {}, out=self)
@@ -455,8 +461,13 @@ def array(source_array, ctx=None, dtype=None):
     """An NDArray holding a copy of ``source_array`` (NDArray, NumPy array, list, scalar).
 
     The dtype defaults to **float32**, even for float64 or int NumPy input (MXNet 1.x);
-    only an NDArray source keeps its own dtype.
+    only an NDArray source keeps its own dtype.  A sparse NDArray or a
+    ``scipy.sparse.csr_matrix`` gives a sparse copy (``nd.sparse.array``), as MXNet.
     """
+    if getattr(source_array, "stype", "default") != "default" or \
+            type(source_array).__name__ in ("csr_matrix", "csr_array"):
+        from .sparse import array as sparse_array
+        return sparse_array(source_array, ctx=ctx, dtype=dtype)
     ctx = ctx if ctx is not None else current_context()
     if isinstance(source_array, NDArray):
         dtype = source_array.dtype if dtype is None else dtype
@@ -469,7 +480,7 @@ def array(source_array, ctx=None, dtype=None):
         if source.dtype == object or source.dtype.kind in "USV":
             raise TypeError("source_array must be array like object (got ragged or "
                             "non-numeric data)")
-    data = source.astype(np_dtype(dtype), copy=False)
+    data = source.astype(_mx_dtype(dtype), copy=False)
     return result_class()(ctx.backend.from_numpy(data), ctx)
 
 
@@ -480,14 +491,32 @@ def from_numpy(ndarray, zero_copy=True):
     return result_class()(data, ctx)
 
 
-def empty(shape, ctx=None, dtype=None):
-    """An uninitialised array (float32 unless ``dtype``)."""
+def _mx_dtype(dtype):
+    """``np_dtype(dtype)``, but a KeyError for a dtype MXNet 1.9.1 has no array type
+    for (int16, uint16, uint32, uint64, complex...), as its ``_DTYPE_NP_TO_MX[...]``."""
+    dt = np_dtype(dtype)
+    if dt not in MX_DTYPES:
+        raise KeyError(dt.type)
+    return dt
+
+
+def empty(shape, ctx=None, dtype=None, stype=None):
+    """An uninitialised array (float32 unless ``dtype``); an empty sparse one for
+    ``stype='csr'`` or ``'row_sparse'``."""
+    if stype not in (None, "default"):
+        from .sparse import empty as sparse_empty
+        return sparse_empty(stype, shape, ctx=ctx, dtype=dtype)
     ctx = ctx if ctx is not None else current_context()
-    return result_class()(ctx.backend.empty(_shape_tuple(shape), np_dtype(dtype)), ctx)
+    return result_class()(ctx.backend.empty(_shape_tuple(shape), _mx_dtype(dtype)), ctx)
 
 
 def zeros(shape, ctx=None, dtype=None, **kwargs):
-    """An array of zeros (float32 unless ``dtype``)."""
+    """An array of zeros (float32 unless ``dtype``); a sparse one for ``stype='csr'``
+    or ``'row_sparse'``."""
+    stype = kwargs.pop("stype", None)
+    if stype not in (None, "default"):
+        from .sparse import zeros as sparse_zeros
+        return sparse_zeros(stype, shape, ctx=ctx, dtype=dtype, **kwargs)
     return _op("_zeros", shape=_shape_tuple(shape), ctx=ctx, dtype=np_dtype(dtype).name,
                **kwargs)
 
@@ -501,7 +530,7 @@ def ones(shape, ctx=None, dtype=None, **kwargs):
 def full(shape, val, ctx=None, dtype=np.float32, out=None):
     """An array filled with ``val``."""
     return _op("_full", shape=_shape_tuple(shape), value=float(val), ctx=ctx,
-               dtype=np_dtype(dtype).name, out=out)
+               dtype=_mx_dtype(dtype).name, out=out)
 
 
 def arange(start, stop=None, step=1.0, repeat=1, infer_range=None, ctx=None, dtype=np.float32):

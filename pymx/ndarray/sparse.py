@@ -20,13 +20,16 @@ every dense kernel reads) is made on that context when asked for.
 How operators treat sparse inputs (``dispatch``, called by ``register.invoke``):
 
 1. An operator with a sparse kernel here (``dot``, ``_sparse_retain``,
-   ``elemwise_add``, ``abs``, ``_mul_scalar``, ``slice``, ``sum``, ``sgd_update``...)
-   returns the storage type MXNet returns (``dot(csr.T, dense)`` is row_sparse).
+   ``elemwise_add``, ``abs``, ``_mul_scalar``, ``_plus_scalar``, ``_greater_scalar``,
+   ``broadcast_mul``, ``slice``, ``sum``, ``norm``, ``concat``, ``add_n``,
+   ``sgd_update``, ``adam_update``...) returns the storage type MXNet returns
+   (``dot(csr.T, dense)`` is row_sparse; ``csr + 0`` is csr but ``csr + 1`` dense).
 2. Any other operator gets MXNet's **storage fallback**: the sparse inputs are
    densified, the dense kernel runs, and the result is dense; a sparse ``out=``
-   receives the dense result converted to its own storage.  MXNet logs each distinct
-   fallback once (``MXNET_STORAGE_FALLBACK_LOG_VERBOSE=0`` silences it); so does pymx,
-   on the ``pymx.sparse`` logger, with MXNet's text.
+   receives the dense result converted to its own storage, and a sparse input the
+   kernel updated in place (an optimizer state) gets the update written back.  MXNet
+   logs each distinct fallback once (``MXNET_STORAGE_FALLBACK_LOG_VERBOSE=0``
+   silences it); so does pymx, on the ``pymx.sparse`` logger, with MXNet's text.
 
 Autograd records sparse calls like dense ones, so gradient rules run on sparse
 arrays too: the gradient of ``dot(csr, w)`` for ``w`` is ``dot(csr.T, dy)``, which is
@@ -34,12 +37,15 @@ row_sparse.  A variable with a sparse gradient buffer (``attach_grad(stype=...)`
 receives it through ``_DenseMirror``.  Chapter 3 (``chapters/ch03_apis/sparse.md``)
 teaches this file.
 """
+import builtins
 import logging
+import operator
 import os
+import warnings
 
 import numpy as np
 
-from ..base import FLAGS, MXNetError, np_dtype
+from ..base import FLAGS, MXNetError, NotSupportedForSparseNDArray, np_dtype
 from ..context import Context, current_context
 from . import register as _register
 from .ndarray import NDArray, _reclass, array as _dense_array
@@ -48,7 +54,7 @@ __all__ = ["BaseSparseNDArray", "CSRNDArray", "RowSparseNDArray", "csr_matrix",
            "row_sparse_array", "zeros", "empty", "array", "dot", "retain",
            "elemwise_add", "elemwise_sub", "elemwise_mul", "add", "subtract", "multiply",
            "divide", "slice", "sum", "mean", "abs", "sqrt", "square", "negative",
-           "cast_storage", "zeros_like", "dispatch"]
+           "cast_storage", "zeros_like", "adagrad_update", "dispatch"]
 
 _AUX_DTYPE = np.dtype(np.int64)
 _SLICE = slice                          # (the name ``slice`` is MXNet's op below)
@@ -148,8 +154,8 @@ class BaseSparseNDArray(NDArray):
 
     @property
     def size(self):
-        """The number of elements of the dense shape."""
-        return int(np.prod(self._sshape, dtype=np.int64))
+        """Disabled, as in MXNet ("ambiguous" for a sparse array): NotImplementedError."""
+        raise NotImplementedError("size is not defined for a sparse NDArray")
 
     @property
     def data(self):
@@ -157,10 +163,28 @@ class BaseSparseNDArray(NDArray):
         ``(len(indices),) + shape[1:]``)."""
         return NDArray(self._ctx.backend.from_numpy(self._values), self._ctx)
 
+    @data.setter
+    def data(self, value):
+        raise NotImplementedError("the parts of a sparse NDArray are read-only")
+
     @property
     def indices(self):
         """The int64 index array: column numbers (csr) or row numbers (row_sparse)."""
         return NDArray(self._ctx.backend.from_numpy(self._aux[-1]), self._ctx)
+
+    @indices.setter
+    def indices(self, value):
+        raise NotImplementedError("the parts of a sparse NDArray are read-only")
+
+    @property
+    def _num_aux(self):
+        """How many index arrays the storage type has (csr 2, row_sparse 1)."""
+        return len(self._aux)
+
+    @property
+    def _aux_types(self):
+        """The NumPy types of the index arrays (always int64)."""
+        return [a.dtype.type for a in self._aux]
 
     def _aux_data(self, i):
         """Aux array ``i`` as an NDArray (csr: 0 indptr, 1 indices; row_sparse: 0 indices)."""
@@ -176,10 +200,16 @@ class BaseSparseNDArray(NDArray):
         return self.tostype("default")
 
     def tostype(self, stype):
-        """A copy with storage ``stype``; csr <-> row_sparse raises ValueError (MXNet)."""
-        if stype not in ("default", self._stype):
+        """A copy with storage ``stype``; csr <-> row_sparse raises ValueError (MXNet),
+        an unknown name MXNetError (``cast_storage`` rejects it)."""
+        if {stype, self._stype} == {"csr", "row_sparse"}:
             raise ValueError(f"cast_storage from {self._stype} to {stype} is not supported")
         return cast_storage(self, stype=stype)
+
+    def as_np_ndarray(self):
+        """Not available: ``mx.np`` has no sparse arrays (ValueError, as MXNet)."""
+        raise ValueError("as_np_ndarray is not supported for a sparse NDArray; "
+                         "convert with tostype('default') first")
 
     def astype(self, dtype, copy=True):
         """A copy whose values have type ``dtype`` (same storage, same indices)."""
@@ -201,17 +231,18 @@ class BaseSparseNDArray(NDArray):
                               self._sshape, other)
         if not isinstance(other, NDArray):
             raise TypeError(f"copyto does not support type {type(other).__name__}")
-        if other is self:
-            return other
+        if other is self:                     # MXNet warns and returns False
+            warnings.warn("You are attempting to copy an array to itself", RuntimeWarning)
+            return False
+        if other.stype not in ("default", self._stype):
+            raise TypeError(f"copyto does not support destination NDArray stype "
+                            f"{other.stype}")
         if other.shape != self.shape:
             raise MXNetError(f"copyto: shape mismatch, source {self.shape} vs target "
                              f"{other.shape}")
         if other.stype == "default":
             return NDArray(self._ctx.backend.from_numpy(self._dense_numpy()),
                            self._ctx).copyto(other)
-        if other.stype != self._stype:
-            raise TypeError(f"copyto does not support destination NDArray stype "
-                            f"{other.stype}")
         other._set_parts(self._values.astype(other._values.dtype),
                          [a.copy() for a in self._aux])
         return other
@@ -230,15 +261,16 @@ class BaseSparseNDArray(NDArray):
         return type(self)(self._values, self._aux, self._sshape, self._ctx)
 
     def reshape(self, *shape, **kwargs):
-        """Not supported for sparse arrays (as in MXNet)."""
-        raise MXNetError(f"reshape is not supported for {type(self).__name__}; "
-                         "convert with tostype('default') first")
+        """Not supported for sparse arrays: ``NotSupportedForSparseNDArray`` (MXNet)."""
+        raise NotSupportedForSparseNDArray(f"reshape is not supported for "
+                                           f"{type(self).__name__}; convert with "
+                                           "tostype('default') first")
 
     def attach_grad(self, grad_req="write", stype=None):
         """Mark as a variable; the gradient buffer has storage ``stype`` (default:
-        dense, as MXNet's)."""
+        this array's own storage, MXNet's ``zeros_like(self)``)."""
         from .. import autograd
-        autograd.mark_variables([self], [zeros(stype or "default", self.shape, self._ctx,
+        autograd.mark_variables([self], [zeros(stype or self._stype, self.shape, self._ctx,
                                                self._values.dtype)], grad_reqs=grad_req)
 
     # ---- printing, pickling (``__str__``, ``__getstate__``: NDArray's) ---------------
@@ -253,24 +285,33 @@ class BaseSparseNDArray(NDArray):
 
     # ---- assignment ------------------------------------------------------------------
     def __setitem__(self, key, value):
-        """Only ``x[:] = value`` (an NDArray, a NumPy array, or 0 to clear)."""
-        if not (isinstance(key, _SLICE) and key == _SLICE(None)):
-            raise ValueError(f"{type(self).__name__} only supports [:] for assignment")
-        if isinstance(value, BaseSparseNDArray):
+        """Only ``x[:] = value``: an NDArray (copied in), a NumPy array, or (row_sparse
+        only) a number, which fills every row.  MXNet's error types: another slice is a
+        ValueError; an int/tuple key an ``Exception`` (csr) or TypeError (row_sparse)."""
+        name = type(self).__name__
+        if not isinstance(key, _SLICE):
+            if isinstance(self, CSRNDArray):   # MXNet raises a bare Exception here
+                raise Exception(f"{name} only supports [:] for assignment")
+            raise TypeError(f"{name} only supports [:] for assignment")
+        if key != _SLICE(None):
+            raise ValueError(f"Assignment with slice for {name} is not implemented yet.")
+        if isinstance(value, NDArray):
             if value is not self:
                 value.copyto(self)
-        elif isinstance(value, NDArray):
-            if value.shape != self.shape:
-                raise MXNetError(f"{type(self).__name__}[:] = value: shape {value.shape} "
-                                 f"!= {self.shape}")
-            self._set_dense(value.asnumpy())
-        elif isinstance(value, (int, float, np.number)) and value == 0:
-            self._set_dense(np.zeros(self.shape, self._values.dtype))
-        elif isinstance(value, np.ndarray):
+        elif isinstance(value, (int, float, np.number)):
+            if isinstance(self, CSRNDArray):
+                raise ValueError("Assigning numeric types to CSRNDArray is not "
+                                 "implemented yet.")
+            self._set_parts(np.full(self._sshape, value, self._values.dtype),
+                            [np.arange(self._sshape[0], dtype=_AUX_DTYPE)])
+        elif isinstance(value, (np.ndarray, np.generic)):
             self._set_dense(np.broadcast_to(value, self.shape))
         else:
-            raise TypeError(f"{type(self).__name__}[:] = value: type "
-                            f"{type(value).__name__} not supported")
+            raise TypeError(f"{name}[:] = value: type {type(value).__name__} not supported")
+
+    def _clear(self):
+        """Make every value zero (no stored entries)."""
+        self._set_dense(np.zeros(self._sshape, self._values.dtype))
 
     # ---- arithmetic: MXNet's ``add`` picks elemwise ops for equal shapes ----------------
     def _binary(self, other, array_op, scalar_op, reflect=False):
@@ -284,7 +325,8 @@ class BaseSparseNDArray(NDArray):
         result = self._binary(other, array_op, scalar_op)
         if result is NotImplemented:
             raise TypeError(f"type {type(other).__name__} not supported")
-        self[:] = result
+        if result is not self:
+            result.copyto(self)
         return self
 
 
@@ -309,7 +351,7 @@ class CSRNDArray(BaseSparseNDArray):
         dense = np.zeros(self._sshape, self._values.dtype)
         indptr, idx = self._aux
         rows = np.repeat(np.arange(self._sshape[0]), np.diff(indptr))
-        np.add.at(dense, (rows, idx), self._values)    # duplicates add, as scipy
+        dense[rows, idx] = self._values        # as MXNet: a repeated column: the last
         return dense
 
     def _set_dense(self, dense):
@@ -320,12 +362,15 @@ class CSRNDArray(BaseSparseNDArray):
         self._set_parts(dense[rows, cols], [indptr, cols.astype(_AUX_DTYPE)])
 
     def __getitem__(self, key):
-        """``a[i]`` (row i, as a 1-row CSRNDArray), ``a[start:stop]`` (rows)."""
+        """``a[i]`` (row i, as a 1-row CSRNDArray), ``a[start:stop]`` (rows).
+
+        As in MXNet only a Python ``int`` counts as an index (a NumPy integer is a
+        ValueError) and an index out of range is the ``slice`` operator's MXNetError."""
         n = self._sshape[0]
-        if isinstance(key, (int, np.integer)):
+        if isinstance(key, int):
             begin = int(key) + n if key < 0 else int(key)
             if not 0 <= begin < n:
-                raise IndexError(f"CSRNDArray: index {key} is out of bounds for axis 0 "
+                raise MXNetError(f"CSRNDArray: index {key} is out of bounds for axis 0 "
                                  f"with size {n}")
             return _slice_csr(self, (begin,), (begin + 1,))
         if isinstance(key, _SLICE):
@@ -386,10 +431,18 @@ class RowSparseNDArray(BaseSparseNDArray):
         self._set_parts(dense[rows], [rows.astype(_AUX_DTYPE)])
 
     def __getitem__(self, key):
-        """Only ``x[:]`` (the array itself), as in MXNet."""
-        if isinstance(key, _SLICE) and key == _SLICE(None):
+        """Only ``x[:]`` (the array itself), as in MXNet; like MXNet an int or another
+        slice raises a bare ``Exception``, a tuple a ValueError."""
+        if isinstance(key, _SLICE):
+            if key != _SLICE(None):
+                raise Exception("RowSparseNDArray only supports [:] for __getitem__")
             return self
-        raise ValueError("RowSparseNDArray only supports [:] for __getitem__")
+        if isinstance(key, int):
+            raise Exception("__getitem__ with int key is not implemented for "
+                            "RowSparseNDArray yet")
+        if isinstance(key, tuple):
+            raise ValueError("Multi-dimension indexing is not supported")
+        raise ValueError(f"Undefined behaviour for {key}")
 
     def retain(self, indices):
         """The rows listed in ``indices`` only (``sparse.retain``)."""
@@ -465,7 +518,7 @@ def zeros(stype, shape, ctx=None, dtype=None, **kwargs):
     dt = np_dtype(dtype)
     if stype == "csr":
         if len(shape) != 2:
-            raise ValueError(f"sparse.zeros: a csr array is 2-D, got shape {shape}")
+            raise MXNetError(f"sparse.zeros: a csr array is 2-D, got shape {shape}")
         return _new("csr", np.zeros(0, dt), [np.zeros(shape[0] + 1, _AUX_DTYPE),
                                              np.zeros(0, _AUX_DTYPE)], shape, ctx)
     return _new("row_sparse", np.zeros((0,) + shape[1:], dt), [np.zeros(0, _AUX_DTYPE)],
@@ -474,8 +527,8 @@ def zeros(stype, shape, ctx=None, dtype=None, **kwargs):
 
 def empty(stype, shape, ctx=None, dtype=None):
     """An empty (all-zero) sparse array: the same as ``zeros`` for sparse storage."""
-    if stype not in _CLASSES:
-        raise MXNetError(f"unknown stype : {stype}")
+    if stype not in _CLASSES:                 # MXNet raises a bare Exception here
+        raise Exception(f"unknown stype : {stype}")
     return zeros(stype, shape, ctx=ctx, dtype=dtype)
 
 
@@ -534,6 +587,9 @@ def _csr_from_parts(data, indices, indptr, shape=None, ctx=None, dtype=None):
         raise ValueError(f"invalid shape: csr_matrix needs 1-D data {data.shape}, "
                          f"indices {indices.shape}, indptr {indptr.shape} and a 2-D "
                          f"shape, got {tuple(shape)}")
+    if data.shape != indices.shape:           # MXNet's C++ check
+        raise MXNetError(f"csr_matrix: data {data.shape} and indices {indices.shape} "
+                         "must have the same length")
     return _new("csr", data, [indptr, indices], shape, ctx)
 
 
@@ -561,8 +617,11 @@ def row_sparse_array(arg1, shape=None, ctx=None, dtype=None):
                 raise ValueError("invalid shape")
             shape = (int(indices.max()) + 1,) + data.shape[1:]
         shape = tuple(shape)
-        if indices.ndim != 1 or data.shape != indices.shape + shape[1:]:
-            raise ValueError(f"invalid shape: row_sparse_array needs data of shape "
+        if indices.ndim != 1:
+            raise ValueError(f"invalid shape: row_sparse_array needs 1-D indices, got "
+                             f"{indices.shape}")
+        if data.shape != indices.shape + shape[1:]:     # MXNet's C++ check
+            raise MXNetError(f"invalid shape: row_sparse_array needs data of shape "
                              f"(len(indices),) + {shape[1:]}, got data {data.shape} and "
                              f"indices {indices.shape}")
         return _new("row_sparse", data, [indices], shape, ctx)
@@ -585,9 +644,9 @@ def array(source_array, ctx=None, dtype=None):
         dt = _default_dtype(source_array, dtype)
         out = source_array.astype(dt)
         return out.copyto(ctx) if ctx is not None and ctx != out._ctx else out
-    if isinstance(source_array, NDArray):
-        raise MXNetError("Please use `tostype` to create RowSparseNDArray or CSRNDArray "
-                         "from an NDArray")
+    if isinstance(source_array, NDArray):     # an ``assert`` in MXNet
+        raise AssertionError("Please use `tostype` to create RowSparseNDArray or "
+                             "CSRNDArray from an NDArray")
     if _is_scipy(source_array):
         csr = source_array.tocsr(copy=True)
         csr.sum_duplicates()
@@ -669,8 +728,7 @@ def dispatch(op, inputs, kwargs, out=None):
         if res is not NotImplemented:
             outputs = list(res) if isinstance(res, (list, tuple)) else [res]
             if FLAGS.recording:
-                from ..autograd import _record
-                _record(op, a, inputs, outputs)
+                _record_sparse(op, a, inputs, outputs)
             if out is None:
                 return res
             for target, value in zip(out if isinstance(out, (list, tuple)) else [out],
@@ -683,12 +741,40 @@ def dispatch(op, inputs, kwargs, out=None):
     dense_inputs = [_dense_handle(x) for x in inputs]
     if out is None or not any(isinstance(o, BaseSparseNDArray) for o in
                               (out if isinstance(out, (list, tuple)) else [out])):
-        return _register.dense_invoke(op, dense_inputs, kwargs, out)
-    res = _register.dense_invoke(op, dense_inputs, kwargs)
-    for target, value in zip(out if isinstance(out, (list, tuple)) else [out],
-                             res if isinstance(res, list) else [res]):
-        _assign(op, target, value)
-    return out
+        res = _register.dense_invoke(op, dense_inputs, kwargs, out)
+    else:
+        res = _register.dense_invoke(op, dense_inputs, kwargs)
+        for target, value in zip(out if isinstance(out, (list, tuple)) else [out],
+                                 res if isinstance(res, list) else [res]):
+            _assign(op, target, value)
+        res = out
+    _write_back(inputs, dense_inputs, out)
+    return res
+
+
+def _write_back(inputs, dense_inputs, out):
+    """A fallback kernel may update an input in place (an optimizer's momentum, an aux
+    state): such a write lands in the temporary dense copy, so copy it back into the
+    sparse input (MXNet writes the dense result back into the sparse array too).
+    (``out`` arrays already hold the result.)"""
+    targets = out if isinstance(out, (list, tuple)) else [out]
+    for x, d in zip(inputs, dense_inputs):
+        if isinstance(x, BaseSparseNDArray) and d is not x and \
+                not any(x is t for t in targets):
+            new = d._ctx.backend.to_numpy(d._data)
+            if not np.array_equal(new, x._dense_numpy()):
+                x._set_dense(new)
+
+
+def _record_sparse(op, a, inputs, outputs):
+    """Record a sparse kernel's call on the autograd tape.  The tape saves the outputs'
+    dense values (what gradient rules read), then the sparse results take the place
+    in the graph of those dense handles."""
+    from ..autograd import _record
+    handles = [_dense_handle(o) for o in outputs]
+    _record(op, a, inputs, handles)
+    for o, h in zip(outputs, handles):
+        o._node = h._node
 
 
 def _assign(op, target, value):
@@ -754,9 +840,9 @@ def _csr_parts(x):
 @_kernel("dot")
 def _k_dot(a, inputs):
     lhs, rhs = inputs
-    if a.transpose_b or lhs.dtype != rhs.dtype:
+    if lhs.dtype != rhs.dtype or (a.transpose_b and not isinstance(rhs, CSRNDArray)):
         return NotImplemented
-    if isinstance(lhs, CSRNDArray) and rhs.ndim == 2:
+    if isinstance(lhs, CSRNDArray) and rhs.ndim == 2 and not a.transpose_b:
         rows, cols, vals = _csr_parts(lhs)
         r = _dense(rhs)
         if not a.transpose_a:                 # (m, k) x (k, n) -> dense (m, n)
@@ -768,10 +854,23 @@ def _k_dot(a, inputs):
         if lhs.shape[0] != r.shape[0]:        # (k, m)^T x (k, n) -> row_sparse (m, n)
             raise MXNetError(f"dot: shape mismatch, lhs.T {lhs.shape[::-1]} x rhs "
                              f"{rhs.shape}")
+        if isinstance(rhs, CSRNDArray):       # csr.T x csr: MXNet's result is dense
+            return _dense_out(lhs, _dense(lhs).T @ r)
         used = np.unique(cols)
         out = np.zeros((used.size, r.shape[1]), r.dtype)
         np.add.at(out, np.searchsorted(used, cols), vals[:, None] * r[rows])
         return _new("row_sparse", out, [used], (lhs.shape[1], r.shape[1]), lhs._ctx)
+    if isinstance(rhs, CSRNDArray) and not isinstance(lhs, BaseSparseNDArray) \
+            and lhs.ndim == 2 and not a.transpose_a and a.transpose_b:
+        if lhs.shape[1] != rhs.shape[1]:      # dense x csr.T: csr (MXNet 1.9.1)
+            raise MXNetError(f"dot: shape mismatch, lhs {lhs.shape} x rhs.T "
+                             f"{rhs.shape[::-1]}")
+        out = lhs.asnumpy() @ _dense(rhs).T
+        if a.forward_stype == "default":
+            return _dense_out(lhs, out)
+        res = zeros("csr", out.shape, lhs._ctx, out.dtype)
+        res._set_dense(out)
+        return res
     if isinstance(rhs, CSRNDArray) and not isinstance(lhs, BaseSparseNDArray) \
             and lhs.ndim == 2 and not a.transpose_a:
         rows, cols, vals = _csr_parts(rhs)    # (m, k) x (k, n) csr
@@ -917,25 +1016,47 @@ def elemwise_mul(lhs, rhs):
     return _register.invoke(_op("elemwise_mul"), [lhs, rhs], {})
 
 
+def _ufunc(lhs, rhs, elemwise, broadcast, scalar_op, python_op):
+    """MXNet's ``sparse.add/subtract/multiply/divide``: two arrays of one shape use the
+    elementwise op (sparse storage can stay), other arrays the broadcast op, an array
+    and a number the scalar op.  Quirk kept from MXNet 1.9.1: the scalar op is called
+    as ``scalar_op(array, number)`` also when the number is on the left, so
+    ``subtract(2, x)`` is ``x - 2`` and ``divide(2, x)`` is ``x / 2``."""
+    numbers = (int, float, np.number)
+    if isinstance(lhs, numbers):
+        if isinstance(rhs, numbers):
+            return python_op(lhs, rhs)
+        lhs, rhs = rhs, lhs
+    if isinstance(rhs, numbers):
+        return _register.invoke(_op(scalar_op), [lhs], {"scalar": float(rhs)})
+    if not isinstance(rhs, NDArray):
+        raise TypeError(f"type {type(rhs)} not supported")
+    name = elemwise if lhs.shape == rhs.shape else broadcast
+    return _register.invoke(_op(name), [lhs, rhs], {})
+
+
 def add(lhs, rhs):
-    """``lhs + rhs``: elementwise for equal shapes (sparse stays sparse), else
-    broadcast (dense)."""
-    return lhs + rhs
+    """``lhs + rhs``: elementwise for equal shapes (rsp + rsp and csr + csr stay
+    sparse), else broadcast (dense); a number: ``_plus_scalar`` (see ``_ufunc``)."""
+    return _ufunc(lhs, rhs, "elemwise_add", "broadcast_add", "_plus_scalar", operator.add)
 
 
 def subtract(lhs, rhs):
-    """``lhs - rhs`` (see ``add``)."""
-    return lhs - rhs
+    """``lhs - rhs`` (see ``add``; ``subtract(2, x)`` is ``x - 2`` as in MXNet)."""
+    return _ufunc(lhs, rhs, "elemwise_sub", "broadcast_sub", "_minus_scalar",
+                  operator.sub)
 
 
 def multiply(lhs, rhs):
-    """``lhs * rhs`` (see ``add``); ``csr * scalar`` stays csr."""
-    return lhs * rhs
+    """``lhs * rhs`` (see ``add``); ``csr * scalar`` and ``csr * row vector`` stay csr."""
+    return _ufunc(lhs, rhs, "elemwise_mul", "broadcast_mul", "_mul_scalar", operator.mul)
 
 
 def divide(lhs, rhs):
-    """``lhs / rhs``; ``sparse / scalar`` keeps the storage, anything else is dense."""
-    return lhs / rhs
+    """``lhs / rhs``; ``sparse / scalar`` keeps the storage (``divide(2, x)`` is
+    ``x / 2`` as in MXNet)."""
+    return _ufunc(lhs, rhs, "elemwise_div", "broadcast_div", "_div_scalar",
+                  operator.truediv)
 
 
 # Unary ops with f(0) = 0 keep the storage and the stored positions (MXNet's
@@ -982,6 +1103,88 @@ def _scalar_kernel(fn):
 
 _kernel("_mul_scalar")(_scalar_kernel(np.multiply))
 _kernel("_div_scalar")(_scalar_kernel(np.divide))
+
+
+def _zero_rule_kernel(fn):
+    """A scalar op that keeps sparse storage only when ``fn(0, scalar) == 0`` (then the
+    stored values are mapped); otherwise its result is dense, computed directly (MXNet
+    1.9.1: ``csr + 0`` and ``csr > 1`` are csr, ``csr + 1`` and ``csr < 1`` dense, with no
+    storage fallback)."""
+    def kernel(a, inputs):
+        (x,) = inputs
+        if not isinstance(x, BaseSparseNDArray):
+            return NotImplemented
+        dtype = x._values.dtype
+        scalar = np.asarray(a.scalar, dtype)
+        if fn(np.zeros((), dtype), scalar) == 0:
+            return _like(x, np.asarray(fn(x._values, scalar)).astype(dtype))
+        return _dense_out(x, np.asarray(fn(x._dense_numpy(), scalar)).astype(dtype))
+    return kernel
+
+
+for _name, _fn in {"_plus_scalar": np.add, "_minus_scalar": np.subtract,
+                   "_greater_scalar": np.greater, "_greater_equal_scalar": np.greater_equal,
+                   "_lesser_scalar": np.less, "_lesser_equal_scalar": np.less_equal,
+                   "_equal_scalar": np.equal, "_not_equal_scalar": np.not_equal}.items():
+    _kernel(_name)(_zero_rule_kernel(_fn))
+
+
+def _broadcast_scale(fn):
+    """``broadcast_mul/div(csr, v)`` with a dense row ``(1, n)`` or column ``(m, 1)``
+    ``v`` scales the stored values and stays csr (MXNet's csr-dense broadcast kernel);
+    anything else falls back to dense."""
+    def kernel(a, inputs):
+        x, v = inputs
+        if not isinstance(x, CSRNDArray) or isinstance(v, BaseSparseNDArray) or \
+                v.ndim != 2 or v.shape not in ((1, x.shape[1]), (x.shape[0], 1)):
+            return NotImplemented
+        rows, cols, vals = _csr_parts(x)
+        factor = v.asnumpy()
+        factor = factor[0, cols] if factor.shape[0] == 1 else factor[rows, 0]
+        return _like(x, fn(vals, factor).astype(x._values.dtype))
+    return kernel
+
+
+_kernel("broadcast_mul")(_broadcast_scale(np.multiply))
+_kernel("broadcast_div")(_broadcast_scale(np.divide))
+
+
+@_kernel("BlockGrad", "_copy")
+def _k_identity(a, inputs):
+    """``stop_gradient`` / ``identity`` (``_copy``) keep the storage: a copy."""
+    (x,) = inputs
+    if not isinstance(x, BaseSparseNDArray):
+        return NotImplemented
+    return x.copy()
+
+
+@_kernel("Concat")
+def _k_concat(a, inputs):
+    """``concat`` of csr arrays along axis 0 stacks their rows and stays csr."""
+    if not all(isinstance(x, CSRNDArray) for x in inputs) or a.dim != 0 or \
+            len({x.shape[1] for x in inputs}) != 1:
+        return NotImplemented
+    ptrs, offset = [np.zeros(1, _AUX_DTYPE)], 0
+    for x in inputs:
+        ptrs.append(x._aux[0][1:] + offset)
+        offset += x._aux[0][-1]
+    return _new("csr", np.concatenate([x._values for x in inputs]),
+                [np.concatenate(ptrs), np.concatenate([x._aux[1] for x in inputs])],
+                (builtins.sum(x.shape[0] for x in inputs), inputs[0].shape[1]),
+                inputs[0]._ctx)
+
+
+@_kernel("add_n")
+def _k_add_n(a, inputs):
+    """``add_n`` of row_sparse arrays stays row_sparse (the union of their rows)."""
+    if not all(isinstance(x, RowSparseNDArray) for x in inputs) or \
+            len({x.shape for x in inputs}) != 1:
+        return NotImplemented
+    total = inputs[0]
+    for x in inputs[1:]:
+        rows, (vt, vx) = _union_rows(total, x)
+        total = _like(total, (vt + vx).astype(total._values.dtype), [rows])
+    return total.copy() if total is inputs[0] else total
 
 
 @_kernel("clip")
@@ -1110,6 +1313,42 @@ def mean(data, axis=None, keepdims=False, exclude=False):
                                                   "exclude": exclude})
 
 
+@_kernel("norm")
+def _k_norm(a, inputs):
+    """The L2 norm of all values of a csr/row_sparse array: ``sqrt(sum(data^2))`` over
+    the stored values only (MXNet's sparse kernel; other ``ord``/``axis`` fall back)."""
+    (x,) = inputs
+    if not isinstance(x, BaseSparseNDArray) or a.ord != 2 or a.axis not in (None, ()) \
+            or a.out_dtype is not None:
+        return NotImplemented
+    total = np.sqrt(np.sum(np.square(x._values.astype(np.float64))))
+    shape = (1,) * x.ndim if a.keepdims else (1,)
+    return _dense_out(x, np.full(shape, total, x._values.dtype))
+
+
+@_kernel("_square_sum")
+def _k_square_sum(a, inputs):
+    """Sum of squares of a 2-D row_sparse array along one axis (see ops/square_sum)."""
+    (x,) = inputs
+    axis = None if a.axis is None else tuple(a.axis)
+    if not isinstance(x, RowSparseNDArray) or x.ndim != 2 or a.exclude or \
+            axis not in ((0,), (1,), (-1,), (-2,)):
+        raise MXNetError(f"_square_sum: supports a 2-D row_sparse input with axis 0 or "
+                         f"1 only (got {x.stype} of shape {x.shape}, axis={a.axis})")
+    ax = axis[0] % 2
+    sq = np.square(x._values)
+    if ax == 0:
+        out = sq.sum(axis=0)
+        return _dense_out(x, out.reshape(1, -1) if a.keepdims else out)
+    rows = sq.sum(axis=1)
+    if a.keepdims:
+        return _new("row_sparse", rows.reshape(-1, 1), [x._aux[0].copy()],
+                    (x.shape[0], 1), x._ctx)
+    out = np.zeros(x.shape[0], x._values.dtype)
+    out[x._aux[0]] = rows
+    return _dense_out(x, out)
+
+
 @_kernel("_backward_Embedding")
 def _k_backward_embedding(a, inputs):
     dy, data = inputs
@@ -1132,7 +1371,7 @@ def _sgd_rows(a, weight, grad, mom=None):
         momentum:    m[rows] = momentum*m[rows] - lr*wd*w[rows] - lr*g;  w[rows] += m[rows]
     """
     rows = grad._aux[0]
-    w = weight.asnumpy()
+    w = _dense(weight)
     f = w.dtype.type
     lr, wd = f(a.lr), f(a.wd)
     g = grad._values.astype(w.dtype) * f(a.rescale_grad)
@@ -1141,17 +1380,36 @@ def _sgd_rows(a, weight, grad, mom=None):
     if mom is None:
         w[rows] = (f(1) - lr * wd) * w[rows] - lr * g
         return _dense_out(weight, w), None
-    m = mom.asnumpy()
+    m = _dense(mom)
     m[rows] = f(a.momentum) * m[rows] - lr * wd * w[rows] - lr * g
     w[rows] += m[rows]
     return _dense_out(weight, w), m
 
 
+def _lazy(a, grad, *others):
+    """Whether an optimizer op takes MXNet's lazy (row-wise) path: a row_sparse
+    gradient with ``lazy_update``, and weight/states dense or row_sparse."""
+    return isinstance(grad, RowSparseNDArray) and a.lazy_update and \
+        not any(isinstance(x, CSRNDArray) for x in others)
+
+
+def _store_state(state, value):
+    """Write NumPy ``value`` into an optimizer state (dense, or row_sparse as MXNet's
+    states of a row_sparse weight: MXNet's kernels leave such a state storing every
+    row)."""
+    if isinstance(state, RowSparseNDArray):
+        state._set_parts(value.astype(state._values.dtype),
+                         [np.arange(state.shape[0], dtype=_AUX_DTYPE)])
+    elif isinstance(state, BaseSparseNDArray):
+        state._set_dense(value)
+    else:
+        state._ctx.backend.setitem(state._data, Ellipsis, state._ctx.backend.from_numpy(value))
+
+
 @_kernel("sgd_update")
 def _k_sgd_update(a, inputs):
     weight, grad = inputs
-    if not (isinstance(grad, RowSparseNDArray) and a.lazy_update) or \
-            isinstance(weight, BaseSparseNDArray):
+    if not _lazy(a, grad, weight):
         return NotImplemented
     return _sgd_rows(a, weight, grad)[0]
 
@@ -1159,12 +1417,108 @@ def _k_sgd_update(a, inputs):
 @_kernel("sgd_mom_update")
 def _k_sgd_mom_update(a, inputs):
     weight, grad, mom = inputs
-    if not (isinstance(grad, RowSparseNDArray) and a.lazy_update) or \
-            isinstance(weight, BaseSparseNDArray) or isinstance(mom, BaseSparseNDArray):
+    if not _lazy(a, grad, weight, mom):
         return NotImplemented
     new_w, m = _sgd_rows(a, weight, grad, mom)
-    mom._ctx.backend.setitem(mom._data, Ellipsis, mom._ctx.backend.from_numpy(m))
+    _store_state(mom, m)
     return new_w
+
+
+@_kernel("adam_update")
+def _k_adam_update(a, inputs):
+    """MXNet's lazy Adam: with a row_sparse ``grad`` and ``lazy_update`` only the rows
+    the gradient stores change -- their ``mean``, ``var`` (in place) and weight::
+
+        g = clip(rescale_grad * grad[rows] + wd * w[rows])
+        mean[rows] = beta1 * mean[rows] + (1 - beta1) * g
+        var[rows]  = beta2 * var[rows]  + (1 - beta2) * g^2
+        w[rows]   -= lr * mean[rows] / (sqrt(var[rows]) + epsilon)
+
+    Without ``lazy_update`` the dense rule runs on the densified gradient (every row
+    moves: its mean decays), as MXNet's "std update"."""
+    weight, grad, mean, var = inputs
+    if not _lazy(a, grad, weight, mean, var):
+        return NotImplemented
+    rows = grad._aux[0]
+    w, m, v = _dense(weight), _dense(mean), _dense(var)
+    f = w.dtype.type
+    g = grad._values.astype(w.dtype) * f(a.rescale_grad) + f(a.wd) * w[rows]
+    if a.clip_gradient is not None and a.clip_gradient >= 0:
+        g = np.clip(g, -f(a.clip_gradient), f(a.clip_gradient))
+    b1, b2 = f(a.beta1), f(a.beta2)
+    m[rows] = b1 * m[rows] + (f(1) - b1) * g
+    v[rows] = b2 * v[rows] + (f(1) - b2) * g * g
+    w[rows] -= f(a.lr) * m[rows] / (np.sqrt(v[rows]) + f(a.epsilon))
+    _store_state(mean, m)
+    _store_state(var, v)
+    return _dense_out(weight, w)
+
+
+def adagrad_update(weight, grad, history, lr, epsilon=1e-7, wd=0.0, rescale_grad=1.0,
+                   clip_gradient=-1.0, out=None, name=None):
+    """MXNet's ``sparse.adagrad_update`` (``_sparse_adagrad_update``): a lazy AdaGrad
+    step for a row_sparse ``grad``; only the rows it stores change::
+
+        g = clip(rescale_grad * grad[rows])
+        history[rows] += g^2                          (in place)
+        w[rows] -= lr * g / (sqrt(history[rows]) + epsilon)
+
+    MXNet supports no weight decay here (``wd`` != 0 is an MXNetError).  The result
+    goes to ``out`` (usually ``weight``), which is returned."""
+    if wd != 0:
+        raise MXNetError(f"sparse adagrad_update does not support wd, got wd={wd}")
+    if not isinstance(grad, RowSparseNDArray):
+        raise MXNetError(f"sparse adagrad_update needs a row_sparse grad, got {grad.stype}")
+    rows = grad._aux[0]
+    w, h = _dense(weight), _dense(history)
+    f = w.dtype.type
+    g = grad._values.astype(w.dtype) * f(rescale_grad)
+    if clip_gradient is not None and clip_gradient >= 0:
+        g = np.clip(g, -f(clip_gradient), f(clip_gradient))
+    h[rows] += g * g
+    w[rows] -= f(lr) * g / (np.sqrt(h[rows]) + f(epsilon))
+    _store_state(history, h)
+    result = _dense_out(weight, w)
+    if out is None:
+        return result if not isinstance(weight, BaseSparseNDArray) else \
+            cast_storage(result, weight.stype)
+    _assign(_op("sgd_update"), out, result)
+    return out
+
+
+# --------------------------------------------------------------------------------------
+# Binding a Symbol: which arrays simple_bind makes sparse
+# --------------------------------------------------------------------------------------
+_STYPE_CODES = {"0": "default", "1": "row_sparse", "2": "csr"}
+
+
+def bind_stypes(symbol, stype_dict=None):
+    """The storage types ``simple_bind`` gives the arguments and their gradients, as
+    two dicts name -> stype.
+
+    An argument has the storage of its variable (``Variable(stype=...)``, written as
+    ``__storage_type__``) unless ``stype_dict`` names it.  A gradient is row_sparse
+    where MXNet's storage inference makes it so for the common sparse models: the
+    ``rhs`` of ``dot(csr, rhs)`` (its gradient is ``dot(csr.T, dy)``) and the weight of
+    ``Embedding(sparse_grad=True)``; every other gradient is dense."""
+    stype_dict = dict(stype_dict or {})
+    args = {}
+    for node in symbol._variables()[0]:
+        code = node.attrs.get("__storage_type__", "0")
+        args[node.name] = stype_dict.get(node.name, _STYPE_CODES.get(str(code), "default"))
+    grads = dict.fromkeys(args, "default")
+    for node in symbol._topo():
+        if node.op is None:
+            continue
+        ins = [e[0] for e in node.inputs]
+        if node.op.name == "dot" and len(ins) == 2 and ins[0].is_variable and \
+                args.get(ins[0].name) == "csr" and ins[1].is_variable and \
+                not node.parsed.transpose_b:
+            grads[ins[1].name] = "row_sparse"
+        elif node.op.name == "Embedding" and node.parsed.sparse_grad and \
+                len(ins) == 2 and ins[1].is_variable:
+            grads[ins[1].name] = "row_sparse"
+    return args, grads
 
 
 # Ops that may make a sparse result from dense inputs: register.invoke sends them here.

@@ -65,7 +65,19 @@ def ones(shape, dtype=None, order="C", ctx=None):
 
 
 def full(shape, fill_value, dtype=None, order="C", ctx=None, out=None):
-    """An array filled with ``fill_value`` (float32 unless ``dtype``, even for an int)."""
+    """An array filled with ``fill_value``: float32 unless ``dtype``, even for an int,
+    but bool for a Python bool (as MXNet 1.9.1).  An array ``fill_value`` is broadcast
+    to ``shape`` and keeps its dtype."""
+    if isinstance(fill_value, NDArray):
+        from .manipulation import broadcast_to
+        result = broadcast_to(fill_value, tuple(_np.atleast_1d(shape).tolist()))
+        result = result if dtype is None else result.astype(dtype)
+        if out is not None:
+            out[...] = result
+            return out
+        return _as_np(result)
+    if isinstance(fill_value, (bool, _np.bool_)) and dtype is None:
+        fill_value, dtype = int(fill_value), _np.bool_
     return _as_np(_legacy.full(shape, fill_value, ctx=ctx, dtype=_dtype(dtype), out=out))
 
 

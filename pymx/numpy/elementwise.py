@@ -87,6 +87,8 @@ def binary(name, x1, x2):
         dtype = result_type(x1.dtype, x2.dtype)
         if name == "true_divide" and dtype.kind in "biu":
             dtype = _np.dtype(_np.float32)
+        if dtype.kind == "b":
+            return _bool_binary(name, array_op, x1, x2)
         out = _call(array_op, [_cast(x1, dtype), _cast(x2, dtype)], {})
     else:
         x, scalar, op = (x1, x2, scalar_op) if isinstance(x1, NDArray) else \
@@ -102,6 +104,21 @@ def binary(name, x1, x2):
             x = x.astype(_np.float32)
         out = _call(op, [x], {"scalar": float(scalar)})
     return out.astype(_np.bool_) if name in _COMPARISONS else out
+
+
+#: ops MXNet 1.9.1's ``_npi`` kernels refuse on two bool arrays (``a - b`` of masks)
+_NO_BOOL = ("subtract", "mod", "maximum", "minimum")
+
+
+def _bool_binary(name, array_op, x1, x2):
+    """Two bool arrays: MXNet's NumPy kernels compute ``+`` as logical or, ``*`` as
+    logical and, ``**`` and comparisons on 0/1 and give bool; ``-``, ``%``,
+    ``maximum`` and ``minimum`` are an MXNetError.  The legacy kernels underneath
+    take no bool arrays, so compute on int8 and cast back."""
+    if name in _NO_BOOL:
+        raise MXNetError(f"{name}: not supported for two bool arrays (as in MXNet 1.9.1)")
+    out = _call(array_op, [x1.astype(_np.int8), x2.astype(_np.int8)], {})
+    return out.astype(_np.bool_)
 
 
 def inplace_result_type(name, x, other):
@@ -393,7 +410,8 @@ def round(x, decimals=0, out=None):  # noqa: A001 (NumPy's name)
     for _ in range(steps):
         t = getattr(_nd, up)(t, scalar=10.0)
     r = _half_even(t)
-    negative_zero = (r == 0) * (t < 0) * (t > -0.5)
+    # r is 0 exactly where -0.5 < t < 0 among the negatives (bool masks: no ``*``)
+    negative_zero = (t < 0) & (t > -0.5)
     r = _nd.where(negative_zero, t * 0, r)             # t * 0 is -0. for t < 0
     for _ in range(steps):
         r = getattr(_nd, down)(r, scalar=10.0)

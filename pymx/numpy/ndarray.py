@@ -200,6 +200,10 @@ class ndarray(NDArray):
         if dtype is not None and dtype != self.dtype:
             raise MXNetError(f"{_INPLACE_NAMES[array_op]}: the result ({dtype}) cannot be "
                              f"written into the {self.dtype} array in place")
+        if isinstance(other, NDArray) and self.dtype == other.dtype == _np.bool_:
+            # two masks: MXNet's bool kernels (+ is or, * is and; - is an error)
+            self[...] = _ew.binary(_INPLACE_NAMES[array_op], self, other)
+            return self
         if isinstance(other, NDArray) and other.dtype != self.dtype:
             other = other.astype(self.dtype)
         return NDArray._inplace(self, other, array_op, scalar_op)

@@ -1,18 +1,21 @@
 """``mx.np.random``: NumPy-style random draws (``size`` rather than ``shape``).
 
 ``uniform`` and ``normal`` are MXNet's ``_npi_uniform``/``_npi_normal`` operators,
-which draw from MXNet's serial CPU generator (so a seed gives MXNet's numbers); the
-others are legacy random operators.  All are seeded by ``seed`` (``mx.random.seed``).  ``size=None`` gives one
-draw as a zero-dim array.  Defaults as MXNet 1.9.1: float32 samples, int64 from
-``randint`` and ``choice``.
+which draw from MXNet's serial CPU generator (so a seed gives MXNet's numbers), and so
+do ``choice``, ``multinomial``, ``exponential`` and ``shuffle`` (MXNet's algorithms,
+see their docstrings); ``randint`` is the legacy operator, on MXNet's parallel
+generator (MXNet's numbers too).  All are seeded by ``seed`` (``mx.random.seed``).
+``size=None`` gives one draw as a zero-dim array.  Defaults as MXNet 1.9.1: float32
+samples, int64 from ``randint`` and ``choice``.
 
-The other distributions (``gamma``, ``exponential``, ``multinomial``...) and array-valued
-parameters draw on the host generator of ``mx.random`` (``host_rng``): seeded, with
-MXNet's shapes and dtypes, but not MXNet's numbers.
+The other distributions (``gamma``, ``beta``...) draw on the host generator of
+``mx.random`` (``host_rng``): seeded, with MXNet's shapes and dtypes, but not
+MXNet's numbers.
 """
 import numpy as _np
 
 from .. import random as _mx_random
+from ..base import MXNetError
 from ..ndarray import op as _nd
 from ..ndarray import random as _nd_random
 from ..ndarray.indexing import _reshape_exact
@@ -58,21 +61,35 @@ def _serial(name, a, b, size, dtype, ctx):
     return _reshape_exact(x.as_np_ndarray(), final)
 
 
+def _serial_arrays(name, a, b, size, dtype, ctx):
+    """``uniform``/``normal`` with array parameters, as MXNet's ``_npi_*`` kernels:
+    standard draws of the serial generator for the output shape (``size``, else the
+    parameters' broadcast shape), then ``low + (high - low) * u`` or
+    ``loc + scale * z`` with the parameters broadcast, in float32."""
+    from .creation import array
+    host = [p.asnumpy().astype(_np.float32) if isinstance(p, NDArray) else _np.float32(p)
+            for p in (a, b)]
+    shape = _np.broadcast_shapes(*(_np.shape(p) for p in host)) if size is None \
+        else _size(size)[1]
+    draw = getattr(_ops_random.serial_rng(), name)
+    z = draw(int(_np.prod(shape)), "float32").reshape(shape)
+    values = host[0] + (host[1] - host[0]) * z if name == "uniform" else host[0] + host[1] * z
+    return array(values.astype(_np.float32), dtype=dtype or _np.float32, ctx=ctx)
+
+
 def normal(loc=0.0, scale=1.0, size=None, dtype=None, ctx=None, out=None):
     """Samples of N(loc, scale^2) (float32 arithmetic, then ``dtype``); scale < 0 is a
-    ValueError, as in MXNet.  Array parameters broadcast (host draws)."""
+    ValueError, as in MXNet.  Array parameters broadcast."""
     if isinstance(loc, NDArray) or isinstance(scale, NDArray):
-        return _host(lambda g, m, s, n: g.normal(m, s, n), (loc, scale), size, dtype, ctx,
-                     out)
+        return _out(_serial_arrays("normal", loc, scale, size, dtype, ctx), out)
     return _out(_serial("normal", loc, scale, size, dtype, ctx), out)
 
 
 def uniform(low=0.0, high=1.0, size=None, dtype=None, ctx=None, out=None):
     """Samples uniform on [low, high) (float32 arithmetic, then ``dtype``).  Array
-    parameters broadcast (host draws)."""
+    parameters broadcast."""
     if isinstance(low, NDArray) or isinstance(high, NDArray):
-        return _host(lambda g, a, b, n: g.uniform(a, b, n), (low, high), size, dtype, ctx,
-                     out)
+        return _out(_serial_arrays("uniform", low, high, size, dtype, ctx), out)
     return _out(_serial("uniform", low, high, size, dtype, ctx), out)
 
 
@@ -104,19 +121,37 @@ def _host(draw, params, size, dtype, ctx, out):
 def multinomial(n, pvals, size=None):
     """Counts of ``n`` draws among ``len(pvals)`` outcomes with probabilities ``pvals``
     (a list or an ``mx.np`` array; a NumPy array is a ValueError, as MXNet): int64 of
-    shape ``size + (len(pvals),)``.  d2l: ``np.random.multinomial(10, [1/6] * 6)``."""
+    shape ``size + (len(pvals),)``.  d2l: ``np.random.multinomial(10, [1/6] * 6)``.
+
+    MXNet 1.9.1's ``_npi_multinomial`` on its serial generator: one float64 uniform
+    ``u`` per draw (plus ``len(pvals)`` more, unused, when ``pvals`` is a list); a draw
+    lands in the first outcome whose running sum of ``pvals`` exceeds ``u``, computed in
+    the dtype of ``pvals`` (float64 for a list), else in the last outcome.  A running
+    sum above 1 is an MXNetError."""
     from .creation import array
     if isinstance(pvals, NDArray):
-        probs = pvals.asnumpy().astype(_np.float64)
+        probs, extra = pvals.asnumpy(), 0
     else:
         if isinstance(pvals, _np.ndarray):
             raise ValueError("numpy ndarray is not supported!")
         if any(isinstance(p, list) for p in pvals):
             raise ValueError("object too deep for desired array")
         probs = _np.asarray(pvals, dtype=_np.float64)
-    shape = None if size is None else (size,) if isinstance(size, int) else tuple(size)
-    counts = _ops_random.host_rng().multinomial(int(n), probs, shape)
-    return array(counts, dtype=_np.int64)
+        extra = len(probs)                  # MXNet's scratch holds pvals after the draws
+    shape = () if size is None else (size,) if isinstance(size, int) else tuple(size)
+    k = len(probs)
+    num_output, n = int(_np.prod(shape, dtype=_np.int64)), int(n)
+    counts = _np.zeros((num_output, k), _np.int64)
+    if k and num_output:
+        acc = _np.cumsum(probs, dtype=probs.dtype)      # one rounding per step, as in C
+        if (acc > 1.0).any():
+            raise MXNetError("multinomial: sum(pvals[:-1]) > 1.0")
+        u = _ops_random.serial_rng().uniform(num_output * n + extra, "float64")
+        loc = u[:num_output * n].astype(probs.dtype).reshape(num_output, n)
+        bins = _np.minimum(_np.searchsorted(acc, loc, side="right"), k - 1)
+        for i in range(num_output):
+            counts[i] = _np.bincount(bins[i], minlength=k)
+    return array(counts.reshape(shape + (k,)), dtype=_np.int64)
 
 
 def gamma(shape, scale=1.0, size=None, dtype=None, ctx=None, out=None):
@@ -125,8 +160,22 @@ def gamma(shape, scale=1.0, size=None, dtype=None, ctx=None, out=None):
 
 
 def exponential(scale=1.0, size=None, ctx=None, out=None):
-    """Exponential samples with **scale** ``beta`` (mean ``beta``; NumPy's convention)."""
-    return _host(lambda g, b, n: g.exponential(b, n), (scale,), size, None, ctx, out)
+    """Exponential samples with **scale** ``beta`` (mean ``beta``; NumPy's convention).
+
+    MXNet's ``_npi_exponential``: ``-scale * log(u)`` for float32 uniforms ``u`` of
+    the serial generator (so MXNet's numbers), computed in double and rounded to
+    float32; an array ``scale`` broadcasts (the shape is ``size``, else its shape)."""
+    from .creation import array
+    if isinstance(scale, NDArray):
+        scales = scale.asnumpy().astype(_np.float64)
+        shape = scales.shape if size is None else _size(size)[1]
+        final = shape
+    else:
+        scales = _np.float64(_np.float32(scale))
+        shape, final = _size(size)
+    u = _ops_random.serial_rng().uniform(int(_np.prod(shape)), "float32").reshape(shape)
+    values = (-scales * _np.log(u.astype(_np.float64))).astype(_np.float32)
+    return _out(_reshape_exact(array(values, dtype=_np.float32, ctx=ctx), final), out)
 
 
 def beta(a, b, size=None, dtype=None, ctx=None):
@@ -200,25 +249,55 @@ def randint(low, high=None, size=None, dtype=None, ctx=None, out=None):
 
 def choice(a, size=None, replace=True, p=None, ctx=None, out=None):
     """Samples from ``arange(a)`` (an int) or from the 1-D array ``a``: uniformly, or
-    with probabilities ``p``; without ``replace`` each element at most once."""
+    with probabilities ``p``; without ``replace`` each element at most once.
+
+    MXNet 1.9.1's ``_npi_choice`` algorithms on its serial generator (so the same
+    numbers for the same seed), with ``n`` candidates and ``k`` samples:
+
+    * uniform, with replacement: ``word % n`` for ``k`` 32-bit words;
+    * uniform, without: reservoir sampling with ``m = min(k, n - k)`` words,
+      ``z_i = word_i % (n - m + i + 1)``; ``indices = arange(n)``, and for each ``i``
+      with ``z_i < n - m`` swap ``indices[z_i]`` and ``indices[n - m + i]``; the sample
+      is the last ``k`` indices if ``2k < n``, else the first ``k`` (so
+      ``choice(n, n, replace=False)`` is ``arange(n)``, unshuffled, as in MXNet);
+    * weighted, with replacement: a float32 uniform ``u`` per sample; the sample is
+      the number of running sums of ``p`` (float32) below ``u``;
+    * weighted, without: Gumbel keys ``-log(-log(u)) + log(p)`` for ``n`` uniforms,
+      the ``k`` largest keys win."""
     from .creation import array
     n = a if isinstance(a, int) else len(a)
     shape, final = _size(size)
     count = int(_np.prod(shape))
+    if not replace and count > n:
+        raise ValueError("choice: cannot take a larger sample than population when "
+                         "replace=False")
+    rng = _ops_random.serial_rng()
     if p is not None:
         if not isinstance(p, NDArray):          # MXNet 1.9.1 asserts an mx.np array here
             raise AssertionError("choice: p must be an mx.np array")
-        idx = _nd_random.multinomial(p.as_in_context(p.context), shape=count,
-                                     dtype="int32").astype(_np.int64)
+        weights = p.asnumpy().astype(_np.float32)
+        if replace:
+            u = rng.uniform(count, "float32")
+            acc = _np.cumsum(weights, dtype=_np.float32)
+            idx = (acc[None, :] < u[:, None]).sum(axis=1)
+        else:
+            u = rng.uniform(n, "float32")
+            with _np.errstate(divide="ignore"):
+                keys = -_np.log(-_np.log(u)) + _np.log(weights)
+            idx = _np.argsort(-keys, kind="stable")[:count]
     elif replace:
-        idx = randint(0, n, count, ctx=ctx)
+        idx = rng.words(count).astype(_np.int64) % n
     else:
-        if count > n:
-            raise ValueError("choice: cannot take a larger sample than population when "
-                             "replace=False")
-        idx = _nd.slice_axis(_nd_random.shuffle(arange(0, n, dtype="int64", ctx=ctx)),
-                             axis=0, begin=0, end=count)
-    idx = _reshape_exact(idx.as_np_ndarray(), final)
+        m = min(count, n - count)
+        split = n - m
+        z = rng.words(m).astype(_np.int64) % (_np.arange(m) + split + 1)
+        indices = _np.arange(n, dtype=_np.int64)
+        for i in _np.nonzero(z < split)[0]:             # the C++ loop's swaps, in order
+            j = z[i]
+            indices[j], indices[i + split] = indices[i + split], indices[j]
+        idx = indices[n - count:] if 2 * count < n else indices[:count]
+    idx = array(_np.asarray(idx, dtype=_np.int64).reshape(shape), dtype=_np.int64, ctx=ctx)
+    idx = _reshape_exact(idx, final)
     result = idx if isinstance(a, int) else array(a)[idx]
     return _out(result, out)
 

@@ -157,8 +157,11 @@ def cumsum(a, axis=None, dtype=None, out=None):
         a, axis = a.reshape(-1), 0
     _axes(axis, a.ndim)                                  # out of range: MXNetError
     n = a.shape[axis]
-    upper = array(_np.triu(_np.ones((n, n))), dtype=a.dtype, ctx=a.context)
-    y = moveaxis(_nd.dot(moveaxis(a, axis, -1), upper), -1, axis)
+    # ``dot`` takes floats only: integers are summed in float64 (exact below 2**53)
+    work = a.dtype if a.dtype.kind == "f" else _np.dtype(_np.float64)
+    upper = array(_np.triu(_np.ones((n, n))), dtype=work, ctx=a.context)
+    y = moveaxis(_nd.dot(moveaxis(a.astype(work, copy=False), axis, -1), upper), -1, axis)
+    y = y.astype(a.dtype, copy=False)
     if out is not None:
         out[...] = y
         return out

@@ -97,6 +97,9 @@ def _leaky_relu(k, a, x, gamma=None):
     if act == "leaky":
         return _where_pos(k, x, k.binary("multiply", x, a.slope))
     if act == "prelu":
+        if gamma.dtype != x.dtype:                          # no type promotion
+            raise MXNetError(f"LeakyReLU: gamma must have data's dtype {x.dtype.name}, "
+                             f"got {gamma.dtype.name}")
         g = k.reshape(gamma, _prelu_gamma_shape(x.shape, gamma.shape))
         return _where_pos(k, x, k.binary("multiply", x, k.broadcast_to(g, x.shape)))
     if act == "rrelu":

@@ -28,7 +28,7 @@ import math
 
 from ..base import MXNetError
 from .params import Attrs
-from .registry import Param, register
+from .registry import Param, register, uniform_type
 
 # ---- geometry ------------------------------------------------------------------------------
 _LAYOUTS = (None, "NCW", "NCHW", "NCDHW", "NHWC", "NDHWC")
@@ -86,11 +86,16 @@ def _check_groups(op, channels, num_filter, g):
                          f"({channels}) and num_filter ({num_filter})")
 
 
-def _check_float(op, *xs):
-    for x in xs:
-        if x.dtype.kind != "f":
-            raise MXNetError(f"{op}: this operation only supports floating point types, "
-                             f"not {x.dtype.name}")
+def _check_float(op, x, w, b=None):
+    """Data, weight and bias share one floating point dtype: MXNet 1.x does not
+    promote, so float64 data into a float32 layer is an error."""
+    if w.dtype != x.dtype or (b is not None and b.dtype != x.dtype):
+        got = ", ".join(f"{n}={v.dtype.name}" for n, v in
+                        zip(("data", "weight", "bias"), (x, w, b)) if v is not None)
+        raise MXNetError(f"{op}: data, weight and bias must have one dtype, got {got}")
+    if x.dtype.kind != "f":
+        raise MXNetError(f"{op}: this operation only supports floating point types, "
+                         f"not {x.dtype.name}")
 
 
 def _fill_shapes(op, names, given, inferred):
@@ -205,7 +210,7 @@ def _fused(k, a, kernel, w_shape):
 
 
 def _convolution(k, a, x, w, b=None, *, out=None):
-    _check_float("Convolution", x, w)
+    _check_float("Convolution", x, w, b)
     _conv_infer_shape(a, [x.shape, w.shape] + ([] if b is None else [b.shape]))
     kernel, stride, dilate, pad = _geometry("Convolution", a, len(x.shape))
     spatial = _conv_out("Convolution", x.shape[2:], kernel, stride, dilate, pad)
@@ -268,7 +273,7 @@ def _conv_gradient(F, a, xs, ys, dys):
 
 register(
     "Convolution", _convolution, inputs=_conv_inputs, params=_conv_params(),
-    infer_shape=_conv_infer_shape, gradient=_conv_gradient,
+    infer_shape=_conv_infer_shape, infer_type=uniform_type, gradient=_conv_gradient,
     doc="""Convolution over 1, 2 or 3 spatial dims (NCW, NCHW, NCDHW).
 
 ``y[n, f, o] = sum_{c, t} W[f, c, t] * x_pad[n, g(f)*C/g + c, o*stride + t*dilate]
@@ -375,7 +380,7 @@ def _deconv_infer_shape(a, in_shapes):
 
 
 def _deconvolution(k, a, x, w, b=None):
-    _check_float("Deconvolution", x, w)
+    _check_float("Deconvolution", x, w, b)
     _deconv_infer_shape(a, [x.shape, w.shape] + ([] if b is None else [b.shape]))
     kernel, stride, dilate, pad, adj, out = _deconv_geometry("Deconvolution", a, x.shape)
     y_shape = (x.shape[0], a.num_filter) + out
@@ -391,7 +396,7 @@ def _deconv_gradient(F, a, xs, ys, dys):
 
 register(
     "Deconvolution", _deconvolution, inputs=_conv_inputs, params=_conv_params(deconv=True),
-    infer_shape=_deconv_infer_shape, gradient=_deconv_gradient,
+    infer_shape=_deconv_infer_shape, infer_type=uniform_type, gradient=_deconv_gradient,
     doc="""Transposed convolution: the adjoint (gradient w.r.t. its input) of a Convolution.
 
 ``y = col2im(W^T @ x) + b``.  Shapes: data (N, C, *in), weight

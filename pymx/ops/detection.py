@@ -184,6 +184,9 @@ def _multibox_target(k, a, anchor, label, cls_pred):
     for b in range(n):
         valid = labels[b, :, 0] != -1
         n_g = int(np.argmin(valid)) if not valid.all() else len(valid)   # up to first -1
+        if n_g < len(valid) and labels[b, n_g, 1] != -1:     # MXNet's CHECK: pad with -1
+            raise MXNetError(f"MultiBoxTarget: label row {n_g} of batch {b} has class -1 "
+                             f"but xmin {labels[b, n_g, 1]}; padding rows must be all -1")
         if n_g == 0:
             continue
         gts = labels[b, :n_g]

@@ -11,7 +11,7 @@ import math
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Param, register
+from .registry import Param, register, uniform_type
 from .special import digamma
 from .util import broadcast_shape, check_same_dtype, float_to_int, scalar_for
 
@@ -92,7 +92,18 @@ for _name, (_kernel, _rule) in _UNARY.items():
 
 # A few unary ops are compositions of others (micrograd style, one line each).
 def _composite(name, fn, rule, doc):
-    register(name, fn, gradient=_unary_gradient(rule), inplace=[(0, 0)], doc=doc)
+    register(name, _half_in_float(fn), gradient=_unary_gradient(rule), inplace=[(0, 0)],
+             doc=doc)
+
+
+def _half_in_float(fn):
+    """MXNet computes a float16 element's whole expression in float32 and rounds once
+    (``DType(1.0f / sqrtf(a))``); so do that, instead of rounding every step to half."""
+    def forward(k, a, x):
+        if x.dtype.name == "float16":
+            return k.astype(fn(k, a, k.astype(x, "float32")), "float16")
+        return fn(k, a, x)
+    return forward
 
 
 _composite("rsqrt", lambda k, a, x: k.unary("reciprocal", k.unary("sqrt", x)),
@@ -182,6 +193,9 @@ def binary_kernel(k, kernel_op, lhs, rhs, out=None):
       ``int32 3 ** 16`` is 43046720, ``2 ** -1`` is 0 and overflow gives INT32_MIN);
       computed on the host."""
     dtype = np.dtype((rhs if _is_scalar(lhs) else lhs).dtype)
+    if dtype.kind == "b" and not (_is_scalar(lhs) or _is_scalar(rhs)):
+        # MXNet 1.x's legacy binary kernels have no boolean case
+        raise MXNetError("operator does not support boolean type")
     if kernel_op == "power" and dtype.kind in "iu":
         host = [np.float32(v) if _is_scalar(v) else k.to_numpy(v).astype(np.float32)
                 for v in (lhs, rhs)]
@@ -246,6 +260,7 @@ for _name, (_kernel, _rule) in _BINARY.items():
     if _name in ("add", "sub", "mul", "div"):
         register(_ew, _elemwise_forward(_ew, _kernel), inputs=("lhs", "rhs"),
                  gradient=_binary_gradient(_rule, False), inplace=[(0, 0), (1, 0)],
+                 infer_type=uniform_type,
                  aliases=("_" + {"add": "plus", "sub": "minus", "mul": "mul",
                                  "div": "div"}[_name],),
                  doc=f"``lhs {_name} rhs`` for arrays of one shape (no broadcasting).")
@@ -255,7 +270,7 @@ for _name, (_kernel, _rule) in _BINARY.items():
         _name, () if _name in ("mul", "div") else (f"_{_name}",))
     register(_bc, _broadcast_forward(_bc, _kernel), inputs=("lhs", "rhs"),
              gradient=_binary_gradient(_rule, True), aliases=_aliases,
-             infer_shape=_broadcast_infer_shape(_bc),
+             infer_shape=_broadcast_infer_shape(_bc), infer_type=uniform_type,
              doc=f"``{_name}`` with NumPy-style broadcasting of ``lhs`` and ``rhs``.")
 
 
@@ -339,6 +354,7 @@ def _add_n(k, a, *xs):
 
 
 register("add_n", _add_n, inputs="*data", aliases=("ElementWiseSum",),
+         infer_type=uniform_type,
          gradient=lambda F, a, xs, ys, dys: [dys[0]] * len(xs), inplace=[(0, 0)],
          doc="The elementwise sum of any number of same-shape arrays.")
 

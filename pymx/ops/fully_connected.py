@@ -9,7 +9,7 @@ the leading axes are kept.  The weight's and bias's shapes follow from the data'
 import math
 
 from ..base import MXNetError
-from .registry import Param, register
+from .registry import Param, register, uniform_type
 
 
 def _inputs(a):
@@ -47,7 +47,22 @@ def _infer_shape(a, in_shapes):
     return out, [_out_shape(a, data)]
 
 
+def _check_dtypes(x, w, b):
+    """MXNet 1.9.1 never promotes: data, weight and bias share one dtype (float64
+    data into a float32 layer is an error), and that dtype is a float one."""
+    if w.dtype != x.dtype or (b is not None and b.dtype != x.dtype):
+        names = ("data", "weight", "bias") if b is not None else ("data", "weight")
+        got = ", ".join(f"{n}={v.dtype.name}" for n, v in zip(names, (x, w, b)))
+        raise MXNetError(f"FullyConnected: data, weight and bias must have one dtype, "
+                         f"got {got}")
+    if x.dtype.kind != "f":
+        raise MXNetError(f"FullyConnected: only floating point dtypes are supported, "
+                         f"got {x.dtype.name}")
+
+
 def _forward(k, a, x, w, b=None, *, out=None):
+    if x.dtype != w.dtype or x.dtype.kind != "f" or (b is not None and b.dtype != x.dtype):
+        _check_dtypes(x, w, b)                                   # raises the error
     if not x.shape:
         _infer_shape(a, [x.shape, w.shape])                      # raises the error
     rows, cols = _rows_cols(a, x.shape)
@@ -79,13 +94,15 @@ _PARAMS = {"num_hidden": Param("int", doc="number of output features"),
 
 register(
     "FullyConnected", _forward, inputs=_inputs, params=_PARAMS,
-    infer_shape=_infer_shape, gradient=_gradient,
+    infer_shape=_infer_shape, infer_type=uniform_type, gradient=_gradient,
     doc="""Dense layer: ``y = x W^T + b``.
 
 Shapes with ``flatten=True``: data (N, d1, ..., dk) is viewed as (N, d1*...*dk),
 weight (num_hidden, d1*...*dk), bias (num_hidden,), output (N, num_hidden).  With
 ``flatten=False``: data (..., in), weight (num_hidden, in), output (..., num_hidden).
-MXNet quirk: 1-D data (N,) with flatten=True is treated as (N, 1).""")
+MXNet quirk: 1-D data (N,) with flatten=True is treated as (N, 1).
+Dtypes: data, weight and bias must share one floating point dtype (MXNet 1.x does not
+promote: a float32 ``Dense`` layer refuses float64 data until ``net.cast('float64')``).""")
 
 
 def _bwd_outputs(a):

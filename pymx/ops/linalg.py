@@ -21,7 +21,7 @@ import math
 import numpy as np
 
 from ..base import MXNetError
-from .registry import Param, register
+from .registry import Param, register, uniform_type
 from .util import check_same_dtype
 
 
@@ -113,8 +113,17 @@ def _dot_views(op, ls, rs, ta, tb):
     return lv, rv, _legacy(out)
 
 
+def _check_dot_dtypes(op, lhs, rhs):
+    """One dtype, and a float one: MXNet's dot has no integer kernel.  (float16, which
+    MXNet 1.9.1 computes on GPU only, pymx computes everywhere.)"""
+    check_same_dtype(op, lhs, rhs)
+    if lhs.dtype.kind != "f":
+        raise MXNetError(f"{op}: only floating point dtypes are supported, got "
+                         f"{np.dtype(lhs.dtype).name}")
+
+
 def _dot(k, a, lhs, rhs):
-    check_same_dtype("dot", lhs, rhs)
+    _check_dot_dtypes("dot", lhs, rhs)
     lv, rv, out = _dot_views("dot", _shape(lhs), _shape(rhs), a.transpose_a, a.transpose_b)
     y = k.matmul(k.reshape(lhs, lv), k.reshape(rhs, rv), a.transpose_a, a.transpose_b)
     return k.reshape(y, out)
@@ -144,6 +153,7 @@ _TRANSPOSE_PARAMS = {"transpose_a": Param("bool", False), "transpose_b": Param("
                                                                  "row_sparse"))}
 
 register("dot", _dot, inputs=("lhs", "rhs"), params=_TRANSPOSE_PARAMS,
+         infer_type=uniform_type,
          shape=lambda a, l, r: _dot_views("dot", l, r, a.transpose_a, a.transpose_b)[2],
          gradient=lambda F, a, xs, ys, dys: list(F._backward_dot(
              dys[0], xs[0], xs[1], transpose_a=a.transpose_a, transpose_b=a.transpose_b)),
@@ -183,7 +193,7 @@ def _batch_dot_shape(a, ls, rs):
 
 
 def _batch_dot(k, a, lhs, rhs):
-    check_same_dtype("batch_dot", lhs, rhs)
+    _check_dot_dtypes("batch_dot", lhs, rhs)
     _batch_dot_shape(a, _shape(lhs), _shape(rhs))
     return _bmm(k, lhs, rhs, a.transpose_a, a.transpose_b)
 
@@ -194,6 +204,7 @@ def _batch_dot_gradient(F, a, xs, ys, dys):
 
 
 register("batch_dot", _batch_dot, inputs=("lhs", "rhs"), params=_TRANSPOSE_PARAMS,
+         infer_type=uniform_type,
          shape=_batch_dot_shape, gradient=_batch_dot_gradient,
          doc="Batched matrix product: ``out[b..] = op(lhs[b..]) @ op(rhs[b..])`` over the "
              "last two axes; the leading (batch) axes must be equal (MXNet 1.9.1 accepts "

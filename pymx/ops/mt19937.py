@@ -7,13 +7,15 @@ two generators of ``cpu(0)`` (MXNet's *resources*), both from ``s * 127`` (its
 
 * the **parallel** generator (``kParallelRandom``): 1024 twisters, twister ``i``
   seeded with ``s * 127 + i``.  ``nd.random.uniform``/``normal``, the matching
-  ``_sample_*`` operators, ``Dropout`` (and so the initializers) draw from it.  A draw
+  ``_sample_*`` operators, ``Dropout`` (and so the initializers) and ``randint``
+  draw from it.  A draw
   of ``N`` numbers is cut into ``T = min(ceil(N / 64), 1024)`` runs of
   ``ceil(N / T)`` consecutive elements, run ``t`` drawn from twister ``t`` (MXNet's
   ``LaunchRNG``, one run per OpenMP task).  So a small draw only moves twister 0, and
   the numbers do not depend on the thread count.
 * the **serial** generator (``kRandom``, mshadow's ``Random<cpu>``): one twister seeded
-  with ``s * 127``.  ``mx.np.random.uniform``/``normal`` draw from it.
+  with ``s * 127``.  ``mx.np.random.uniform``/``normal``/``choice`` and ``shuffle``
+  draw from it.
 
 From words to numbers (``U`` is a uniform number in ``[0, 1)``):
 
@@ -152,6 +154,16 @@ class ParallelRandom:
         """``n`` standard normal numbers, one accepted polar pair each."""
         return self._draw(n, dtype, lambda bits, m, ct: _polar(bits, m, ct, False))
 
+    def int64(self, n):
+        """``n`` random int64 numbers as MXNet's ``rand_int64()`` makes them (``randint``
+        draws these): two words each, ``(w0 << 31) + w1`` (so about 63 random bits;
+        the sum wraps into int64 as the C++ code does)."""
+        out = np.empty(n, np.int64)
+        for t, lo, hi in self.runs(n):
+            w = self._state(t).random_raw(2 * (hi - lo)).astype(np.uint64).reshape(-1, 2)
+            out[lo:hi] = ((w[:, 0] << np.uint64(31)) + w[:, 1]).view(np.int64)
+        return out
+
 
 class SerialRandom:
     """MXNet's serial CPU generator (mshadow ``Random<cpu>``): one twister."""
@@ -167,3 +179,41 @@ class SerialRandom:
     def normal(self, n, dtype="float32"):
         """``n`` standard normal numbers, both halves of each polar pair used."""
         return _polar(self._bits, n, _compute_type(dtype), True)
+
+    def words(self, n):
+        """``n`` raw 32-bit words (mshadow's ``GetRandInt``), as uint32."""
+        return self._bits.random_raw(n).astype(np.uint32)
+
+    def below(self, bounds):
+        """One integer uniform on ``[0, m)`` for each ``m`` in ``bounds`` (< 2**32), as
+        libstdc++'s ``uniform_int_distribution`` draws it from 32-bit words: with
+        ``scaling = (2**32 - 1) // m``, draw a word ``w`` until ``w < m * scaling``,
+        then return ``w // scaling``.  Rejections are rare: words are drawn in bulk and
+        the generator is rewound to just after a rejected word to redraw it."""
+        bounds = np.asarray(bounds, np.int64)
+        scaling = (2 ** 32 - 1) // bounds
+        out = np.empty(len(bounds), np.int64)
+        pos = 0
+        while pos < len(bounds):
+            state = self._bits.state
+            w = self._bits.random_raw(len(bounds) - pos).astype(np.int64)
+            bad = np.nonzero(w >= bounds[pos:] * scaling[pos:])[0]
+            stop = bad[0] if len(bad) else len(w)
+            out[pos:pos + stop] = w[:stop] // scaling[pos:pos + stop]
+            if len(bad):                       # rewind: keep the words up to the reject
+                self._bits.state = state
+                self._bits.random_raw(stop + 1)
+            pos += stop
+        return out
+
+    def permutation(self, n, backwards=False):
+        """MXNet's CPU ``shuffle`` order, driven by this generator: for a 1-D array
+        libstdc++'s ``random_shuffle``, for ``i = 1 .. n-1`` swap items ``i`` and ``j``
+        with ``j`` uniform on ``[0, i]``; with ``backwards`` (MXNet's ``ShuffleND``, for
+        the rows of an N-d array) the same swaps for ``i = n-1 .. 1``."""
+        order = np.arange(n - 1, 0, -1) if backwards else np.arange(1, n)
+        js = self.below(order + 1)
+        perm = np.arange(n)
+        for i, j in zip(order.tolist(), js.tolist()):
+            perm[i], perm[j] = perm[j], perm[i]
+        return perm

@@ -18,14 +18,18 @@ ops' own gradients (second derivatives) are F-op compositions: ``_Groups`` and
 for L2Normalization, ``_lrn_backward_gradient`` for LRN.
 """
 from ..base import FLAGS, MXNetError
-from .registry import Param, register
+from .registry import DtypeConflict, Param, register, uniform_type
 from .util import broadcast_shape, fused, normalize_axis
 
 
 # ---- kernel helpers ------------------------------------------------------------------------
-def _check_float(op, x):
+def _check_float(op, x, *params):
     if x.dtype.kind != "f":
         raise MXNetError(f"{op}: data must be a floating point array, got {x.dtype.name}")
+    for p in params:                     # gamma, beta: data's dtype (no type promotion)
+        if p.dtype != x.dtype:
+            raise MXNetError(f"{op}: gamma and beta must have data's dtype "
+                             f"{x.dtype.name}, got {p.dtype.name}")
 
 
 def _bc(k, v, shape):
@@ -189,6 +193,7 @@ def batch_norm_core(k, op, a, axis, x, gamma, beta, moving_mean, moving_var):
     backward moves them (``_bn_backward``), as MXNet's CPU kernels do."""
     _check_float(op, x)
     c = x.shape[axis]
+    _check_bn_dtypes(op, x, (gamma, beta, moving_mean, moving_var))
     for name, p in (("gamma", gamma), ("beta", beta), ("moving_mean", moving_mean),
                     ("moving_var", moving_var)):
         _check_param(op, name, p, c)
@@ -206,6 +211,17 @@ def batch_norm_core(k, op, a, axis, x, gamma, beta, moving_mean, moving_var):
     return y, mean, var, invstd
 
 
+def _check_bn_dtypes(op, x, params):
+    """MXNet: the four parameters are float32 for float16 data, else the data's dtype
+    (no type promotion: a float32 BatchNorm refuses float64 data).  pymx also takes
+    float16 parameters for float16 data, which MXNet refuses."""
+    acc = accumulation_type(x)
+    for name, p in zip(("gamma", "beta", "moving_mean", "moving_var"), params):
+        if p.dtype.name not in (acc, x.dtype.name):
+            raise MXNetError(f"{op}: {name} must be {acc} for {x.dtype.name} data "
+                             f"(no type promotion), got {p.dtype.name}")
+
+
 def accumulation_type(x):
     """The dtype of the statistics outputs: float32 for float16 data, else x's."""
     return "float32" if x.dtype.name == "float16" else x.dtype.name
@@ -213,6 +229,12 @@ def accumulation_type(x):
 
 @fused("BatchNorm")
 def _batch_norm(k, a, x, gamma, beta, moving_mean, moving_var):
+    if x.dtype.name == "float16":     # MXNet's CPU kernel: float32 math, one rounding
+        params = (gamma, beta, moving_mean, moving_var)
+        _check_bn_dtypes("BatchNorm", x, params)
+        y, mean, invstd = _batch_norm(k, a, k.astype(x, "float32"), *(
+            p if p.dtype.name == "float32" else k.astype(p, "float32") for p in params))
+        return k.astype(y, "float16"), mean, invstd
     y, mean, _, invstd = batch_norm_core(k, "BatchNorm", a, _bn_axis(a, x), x, gamma,
                                          beta, moving_mean, moving_var)
     acc = accumulation_type(x)
@@ -275,6 +297,10 @@ def _bn_infer_type(a, in_types):
         return in_types, [None, None, None]
     import numpy as np
     acc = np.dtype("float32") if np.dtype(t) == np.float16 else np.dtype(t)
+    if in_types[0] is not None and any(x is not None and np.dtype(x) not in (acc, np.dtype(t))
+                                       for x in in_types[1:]):
+        raise DtypeConflict(f"BatchNorm: the parameters must be {acc.name} for "
+                            f"{np.dtype(t).name} data, got {[str(x) for x in in_types[1:]]}")
     return [in_types[0] or t] + [x or acc for x in in_types[1:]], [np.dtype(t), acc, acc]
 
 
@@ -354,7 +380,7 @@ def _ln_axis(op, a, x):
 
 
 def _layer_norm(k, a, x, gamma, beta):
-    _check_float("LayerNorm", x)
+    _check_float("LayerNorm", x, gamma, beta)
     axis = _ln_axis("LayerNorm", a, x)
     c = x.shape[axis]
     _check_param("LayerNorm", "gamma", gamma, c)
@@ -396,7 +422,7 @@ register(
     "LayerNorm", _layer_norm, inputs=("data", "gamma", "beta"), params=_LN_PARAMS,
     outputs=("output", "mean", "std"),
     num_visible_outputs=lambda a: 3 if a.output_mean_var else 1,
-    infer_shape=_ln_infer_shape,
+    infer_shape=_ln_infer_shape, infer_type=uniform_type,
     gradient=lambda F, a, xs, ys, dys: _three(F._backward_LayerNorm(
         dys[0], xs[0], xs[1], ys[1], ys[2], **a)),
     doc=r"""Layer normalization along one axis (the last by default)::
@@ -420,7 +446,7 @@ register(
 
 # ---- InstanceNorm and GroupNorm ------------------------------------------------------------
 def _instance_norm(k, a, x, gamma, beta):
-    _check_float("InstanceNorm", x)
+    _check_float("InstanceNorm", x, gamma, beta)
     if len(x.shape) < 3:
         raise MXNetError(f"InstanceNorm: data must have at least 3 dimensions (N, C, ...), "
                          f"got shape {tuple(x.shape)}")
@@ -495,7 +521,7 @@ def _grouped(op, a, x):
 
 
 def _group_norm(k, a, x, gamma, beta):
-    _check_float("GroupNorm", x)
+    _check_float("GroupNorm", x, gamma, beta)
     shape, axes, pshape = _grouped("GroupNorm", a, x)
     _check_param("GroupNorm", "gamma", gamma, a.num_groups)
     _check_param("GroupNorm", "beta", beta, a.num_groups)

@@ -14,13 +14,16 @@ rule written with ``F`` ops may not read, so each head's backward is a kernel op
 (``_backward_SoftmaxOutput``, ...) that the rule calls with the head's attributes.
 """
 from ..base import MXNetError
-from .registry import Param, register
+from .registry import Attrs, Param, register, uniform_type
 from .softmax import softmax_kernel
 
 
-def _check_float(op, x):
+def _check_float(op, x, label=None):
     if x.dtype.kind != "f":
         raise MXNetError(f"{op}: data must be a floating point array, got {x.dtype.name}")
+    if label is not None and label.dtype != x.dtype:     # MXNet: one uniform dtype
+        raise MXNetError(f"{op}: label must have data's dtype {x.dtype.name} (no type "
+                         f"promotion), got {label.dtype.name}")
 
 
 def _one_hot_rows(k, label, depth, dtype):
@@ -34,7 +37,7 @@ def _one_hot_rows(k, label, depth, dtype):
 
 # ---- SoftmaxOutput ---------------------------------------------------------------------------
 def _softmax_output(k, a, x, label):
-    _check_float("SoftmaxOutput", x)
+    _check_float("SoftmaxOutput", x, label)
     if len(x.shape) == 0 or x.size == 0:
         return k.copy(x)
     if a.multi_output:
@@ -149,7 +152,7 @@ _SO_PARAMS = {
 
 register(
     "SoftmaxOutput", _softmax_output, inputs=("data", "label"), params=_SO_PARAMS,
-    aliases=("Softmax",), infer_shape=_so_infer_shape,
+    aliases=("Softmax",), infer_shape=_so_infer_shape, infer_type=uniform_type,
     gradient=lambda F, a, xs, ys, dys: [F._backward_SoftmaxOutput(ys[0], xs[1], **a), None],
     doc=r"""Softmax with a cross-entropy loss head.
 
@@ -188,7 +191,7 @@ register(
 # ---- regression heads --------------------------------------------------------------------------
 def _reg_forward(name, fn):
     def forward(k, a, x, label):
-        _check_float(name, x)
+        _check_float(name, x, label)
         if label.size != x.size:
             raise MXNetError(f"{name}: label must have as many elements as data "
                              f"{tuple(x.shape)}, got shape {tuple(label.shape)}")
@@ -229,7 +232,7 @@ _REG_PARAMS = {"grad_scale": Param("float", 1.0)}
 for _name, (_bname, _fwd, _diff, _fdoc, _gdoc) in _REGRESSION.items():
     register(
         _name, _reg_forward(_name, _fwd), inputs=("data", "label"), params=_REG_PARAMS,
-        infer_shape=_reg_infer_shape,
+        infer_shape=_reg_infer_shape, infer_type=uniform_type,
         gradient=(lambda bname: lambda F, a, xs, ys, dys: [
             getattr(F, bname)(ys[0], xs[1], **a), None])(_bname),
         doc=f"""Regression loss head: ``{_fdoc}``.
@@ -271,7 +274,7 @@ _SVM_PARAMS = {"margin": Param("float", 1.0), "regularization_coefficient": Para
 
 
 def _svm_forward(k, a, x, label):
-    _check_float("SVMOutput", x)
+    _check_float("SVMOutput", x, label)
     return k.copy(x)
 
 
@@ -279,6 +282,7 @@ register(
     "SVMOutput", _svm_forward, inputs=("data", "label"), params=_SVM_PARAMS,
     infer_shape=lambda a, s: ([s[0], s[1] if s[1] is not None else
                                (s[0][0],) if s[0] is not None else None], [s[0]]),
+    infer_type=uniform_type,
     gradient=lambda F, a, xs, ys, dys: [F._backward_SVMOutput(ys[0], xs[1], **a), None],
     doc=r"""Support vector machine loss head.  Forward: the identity on ``data`` (N, C).
 
@@ -333,7 +337,7 @@ gradient ignores the head gradient and is ``ones_like(data)``.""")
 
 # ---- softmax_cross_entropy and smooth_l1 ---------------------------------------------------------
 def _sce_check(k, x, label):
-    _check_float("softmax_cross_entropy", x)
+    _check_float("softmax_cross_entropy", x, label)
     if len(x.shape) != 2 or tuple(label.shape) != (x.shape[0],):
         raise MXNetError(f"softmax_cross_entropy: data must be (N, C) and label (N,), got "
                          f"data {tuple(x.shape)} and label {tuple(label.shape)}")
@@ -362,6 +366,7 @@ register(
     infer_shape=lambda a, s: ([s[0], s[1] if s[1] is not None else
                                ((s[0][0],) if s[0] is not None else None)],
                               [(1,) if s[0] is not None else None]),
+    infer_type=uniform_type,
     gradient=lambda F, a, xs, ys, dys: [
         F._backward_softmax_cross_entropy(dys[0], xs[0], xs[1]), None],
     doc=r"""Softmax cross-entropy summed over the batch::
@@ -389,6 +394,9 @@ register(
 
 
 def _smooth_l1(k, a, x):
+    if x.dtype.kind in "iu":     # MXNet: scalar cast to x's dtype, float math, truncated
+        y = _smooth_l1(k, Attrs(a, scalar=float(int(a.scalar))), k.astype(x, "float32"))
+        return k.astype(y, x.dtype)
     _check_float("smooth_l1", x)
     s2 = a.scalar * a.scalar
     ax = k.unary("abs", x)

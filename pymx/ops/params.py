@@ -9,7 +9,7 @@ import ast
 
 import numpy as np
 
-from ..base import MXNetError, dtype_name
+from ..base import MX_DTYPES, MXNetError, dtype_name
 
 __all__ = ["Param", "Attrs", "REQUIRED"]
 
@@ -125,6 +125,8 @@ class Param:
 
     @staticmethod
     def _dtype(v):
+        if np.dtype(v) not in MX_DTYPES:                 # MXNet's dtype enum has no more
+            raise ValueError(f"valid values are {sorted(d.name for d in MX_DTYPES)}")
         return dtype_name(v)
 
     @staticmethod

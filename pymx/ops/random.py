@@ -6,13 +6,13 @@ uploaded with ``k.from_numpy``, so the same seed gives the same numbers on every
 There are three host generators, all re-seeded by ``mx.random.seed``:
 
 * ``parallel_rng()``: MXNet 1.9.1's parallel CPU generator, reproduced bit for bit
-  (``mt19937.py``).  The uniform and normal operators and ``Dropout`` draw from it, so
-  after ``mx.random.seed(s)`` they give the numbers MXNet gives on ``cpu(0)``, and so
-  do the initializers built on them;
-* ``serial_rng()``: MXNet's serial CPU generator, which ``mx.np.random.uniform`` and
-  ``normal`` use in MXNet;
+  (``mt19937.py``).  The uniform, normal and ``randint`` operators and ``Dropout`` draw
+  from it, so after ``mx.random.seed(s)`` they give the numbers MXNet gives on
+  ``cpu(0)``, and so do the initializers built on them;
+* ``serial_rng()``: MXNet's serial CPU generator, which ``mx.np.random.uniform``,
+  ``normal``, ``choice`` and ``multinomial`` and the ``shuffle`` operator use in MXNet;
 * ``host_rng()``: a ``numpy.random.Generator`` (PCG64) for every other distribution
-  (gamma, Poisson, multinomial, shuffle, ``randint``...): the same statistics as
+  (gamma, Poisson, multinomial...): the same statistics as
   MXNet, not its numbers.  (``exponential`` is MXNet's: ``-log(1 - U) / lam``.)
 
 Like MXNet, the generators start from seed 0, so an unseeded program is reproducible
@@ -313,7 +313,11 @@ def _randint(k, a):
     _check("_random_randint", a.high > a.low, f"high must be greater than low, got "
            f"low={a.low}, high={a.high} (MXNet crashes for low == high)")
     dtype = a.dtype or "int32"
-    return _upload(k, host_rng().integers(a.low, a.high, shape), dtype)
+    # MXNet: out = low + rand_int64() % (high - low), in int64 (C's truncated %),
+    # then cast to dtype; drawn from the parallel generator, so MXNet's numbers.
+    words = parallel_rng().int64(int(np.prod(shape, dtype=np.int64)))
+    values = np.int64(a.low) + np.fmod(words, np.int64(a.high) - np.int64(a.low))
+    return _upload(k, values.reshape(shape), dtype)
 
 
 register("_random_randint", _randint, inputs=(),
@@ -409,13 +413,14 @@ register("_backward_sample_multinomial", _backward_sample_multinomial,
 def _shuffle(k, a, x):
     if not x.shape or x.shape[0] <= 1:
         return k.copy(x)
-    perm = host_rng().permutation(x.shape[0])
+    perm = serial_rng().permutation(x.shape[0], backwards=len(x.shape) > 1)
     return k.take(x, k.from_numpy(perm.astype(np.int64)), 0)
 
 
 register("_shuffle", _shuffle, inputs=("data",), aliases=("shuffle",), doc="""\
 A copy of ``data`` with its items along axis 0 in a random order (rows of a matrix
-move as wholes).  The permutation comes from ``mx.random``'s host generator.""")
+move as wholes).  The permutation is MXNet's: ``random_shuffle`` on its serial
+generator (``mt19937.SerialRandom.permutation``).""")
 
 
 # ---- mx.np.random's uniform and normal: MXNet's serial generator ------------------------

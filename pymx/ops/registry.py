@@ -31,10 +31,13 @@ The front ends ``mx.nd`` and ``mx.sym`` are generated from this registry.
 """
 import inspect
 
+import numpy as np
+
 from ..base import MXNetError
 from .params import Attrs, Param, REQUIRED
 
-__all__ = ["Op", "Param", "Attrs", "register", "get_op", "list_ops", "REQUIRED"]
+__all__ = ["Op", "Param", "Attrs", "register", "get_op", "list_ops", "REQUIRED",
+           "uniform_type", "DtypeConflict"]
 
 _OPS = {}
 
@@ -49,6 +52,29 @@ def _same_type(a, in_types):
     """Default type rule: outputs take the dtype of the first known input."""
     known = next((t for t in in_types if t is not None), None)
     return [t if t is not None else known for t in in_types], [known]
+
+
+class DtypeConflict(MXNetError):
+    """Two known dtypes disagree: an error even while other dtypes are still unknown
+    (the type-inference pass retries other failures once more is known)."""
+
+
+def uniform_type(a, in_types):
+    """MXNet's ``ElemwiseType`` rule: every input and the output share one dtype.
+
+    Unknown dtypes (None) take the known one, forwards or backwards (``fc1_weight``
+    becomes float64 when ``data`` is, and ``data`` float64 when the weight is); two
+    different known dtypes raise MXNetError, as MXNet 1.x never promotes between the
+    inputs of one operator (``FullyConnected`` on float64 data with a float32 weight,
+    ``a + b`` of float32 and float64 arrays).  The graph pass prefixes the node's name.
+    """
+    known = [np.dtype(t) for t in in_types if t is not None]
+    if any(t != known[0] for t in known[1:]):
+        got = ", ".join(f"input {i}: {np.dtype(t).name}"
+                        for i, t in enumerate(in_types) if t is not None)
+        raise DtypeConflict(f"inputs must have one dtype (no type promotion), got {got}")
+    t = known[0] if known else None
+    return [t] * len(in_types), [t]
 
 
 class Op:

@@ -162,6 +162,9 @@ def _check_inputs(op, a, xs):
         raise MXNetError(f"{op}: data must be 3-D (T, N, C) (layout TNC), got shape "
                          f"{tuple(data.shape)}")
     for name, x, want in zip(_inputs(a), xs, _expected_shapes(a, data.shape)):
+        if x.dtype != data.dtype and name != "sequence_length":   # no type promotion
+            raise MXNetError(f"{op}: {name} must have data's dtype {data.dtype.name}, "
+                             f"got {x.dtype.name}")
         if tuple(x.shape) != want:
             raise MXNetError(f"{op}: {name} must have shape {want} for data "
                              f"{tuple(data.shape)}, got {tuple(x.shape)}")

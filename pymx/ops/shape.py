@@ -29,7 +29,7 @@ import numpy as np
 
 from ..base import MXNetError
 from .params import REQUIRED, Param
-from .registry import register
+from .registry import register, uniform_type
 from .util import check_same_dtype, normalize_axis, scalar_for
 
 __all__ = ["infer_reshape", "make_split_v2"]
@@ -449,7 +449,7 @@ def _concat_gradient(F, a, xs, ys, dys):
 
 register("Concat", _concat, inputs="*data", aliases=("concat",),
          params={"num_args": Param("int"), "dim": Param("int", 1)},
-         shape=_concat_shape, gradient=_concat_gradient,
+         shape=_concat_shape, gradient=_concat_gradient, infer_type=uniform_type,
          doc="""Join arrays along ``dim`` (**default 1**, MXNet's choice; NumPy's is 0).
 
 All inputs have one shape except on ``dim``; the output's ``dim`` is the sum.  The
@@ -497,7 +497,7 @@ def _stack_gradient(F, a, xs, ys, dys):
 
 register("stack", _stack, inputs="*data",
          params={"axis": Param("int", 0), "num_args": Param("int")},
-         shape=_stack_shape, gradient=_stack_gradient,
+         shape=_stack_shape, gradient=_stack_gradient, infer_type=uniform_type,
          doc="Join same-shape arrays along a new axis ``axis`` (range [-ndim-1, ndim]). "
              "The gradient splits ``dy`` along that axis and squeezes it.")
 

@@ -367,7 +367,7 @@ class Symbol:
         from ..executor.executor import simple_bind
         return simple_bind(self, ctx, grad_req=grad_req, type_dict=type_dict,
                            group2ctx=group2ctx, shared_exec=shared_exec, shapes=kwargs,
-                           shared_arg_names=shared_arg_names)
+                           shared_arg_names=shared_arg_names, stype_dict=stype_dict)
 
     def bind(self, ctx=None, args=None, args_grad=None, grad_req="write",
              aux_states=None, group2ctx=None, shared_exec=None):

@@ -205,7 +205,8 @@ def test_make_loss_lowercase():
 def test_softmax_cross_entropy():
     x = np.random.RandomState(8).randn(4, 5)
     lab = np.array([0, 4, 2, 2])
-    y = mx.nd.softmax_cross_entropy(mx.nd.array(x, dtype="float64"), mx.nd.array(lab))
+    y = mx.nd.softmax_cross_entropy(mx.nd.array(x, dtype="float64"),
+                                    mx.nd.array(lab, dtype="float64"))
     assert y.shape == (1,)
     assert_almost_equal(y, [-np.log(_softmax(x)[np.arange(4), lab]).sum()])
     check_gradient(lambda x: mx.nd.softmax_cross_entropy(x, mx.nd.array(lab, dtype="float64")),

@@ -11,10 +11,9 @@ import random
 import numpy as np
 
 from .... import image
-from ....base import MXNetError
-from ....ndarray import NDArray
 from ... import nn
 from ...block import HybridBlock, Block
+from ...nn import Sequential, HybridSequential  # noqa: F401  (MXNet's module has them)
 
 __all__ = ["Compose", "Cast", "ToTensor", "Normalize", "RandomApply", "Rotate",
            "RandomRotation"]
@@ -38,8 +37,7 @@ class Compose(nn.Sequential):
             elif len(hybrid) > 1:
                 hblock = nn.HybridSequential()
                 hblock.add(*hybrid)
-                if not _has_host_block(hblock):
-                    hblock.hybridize()      # (pymx's host-side image ops cannot trace)
+                hblock.hybridize()
                 self.add(hblock)
             hybrid.clear()
 
@@ -51,18 +49,6 @@ class Compose(nn.Sequential):
                 flush()
                 self.add(t if isinstance(t, Block) else nn.Lambda(t))
             flush()
-
-    def hybridize(self, active=True, **kwargs):
-        """As ``Sequential.hybridize``, except that a group holding one of pymx's
-        host-side image transforms stays imperative (it cannot be traced)."""
-        for child in self._children.values():
-            if not _has_host_block(child):
-                child.hybridize(active, **kwargs)
-
-
-def _has_host_block(block):
-    return isinstance(block, _HostHybridBlock) or \
-        any(_has_host_block(c) for c in block._children.values())
 
 
 class RandomApply(nn.Sequential):
@@ -91,55 +77,26 @@ class Cast(HybridBlock):
         return F.cast(x, self._dtype)
 
 
-def _check_image_ndim(name, x):
-    if isinstance(x, NDArray) and len(x.shape) not in (3, 4):
-        raise MXNetError(f"{name}: the input must be a 3-D image or a 4-D batch of "
-                         f"images, got shape {x.shape}")
-
-
 class ToTensor(HybridBlock):
-    """(H, W, C) uint8 -> (C, H, W) float32 / 255; (N, H, W, C) -> (N, C, H, W).
-
-    Written with two ``swapaxes`` on the last three axes, so that it also traces
-    (``hybridize``): (H, W, C) -> (C, W, H) -> (C, H, W)."""
+    """(H, W, C) uint8 -> (C, H, W) float32 / 255; (N, H, W, C) -> (N, C, H, W)
+    (``F.image.to_tensor``)."""
 
     def hybrid_forward(self, F, x):
-        _check_image_ndim("ToTensor", x)
-        x = F.swapaxes(F.swapaxes(F.cast(x, "float32"), -1, -3), -2, -1)
-        return x / 255.0
+        return F.image.to_tensor(x)
 
 
 class Normalize(HybridBlock):
     """``(x - mean) / std`` per channel of a (C, H, W) or (N, C, H, W) image;
-    ``mean``/``std`` are a number or one value per channel.  As MXNet's
-    ``image.normalize``, the channel axis must hold 1 or 3 channels."""
+    ``mean``/``std`` are a number or one value per channel, and the channel axis must
+    hold 1 or 3 channels (``F.image.normalize``)."""
 
     def __init__(self, mean=0.0, std=1.0):
         super().__init__()
         self._mean = mean
         self._std = std
 
-    @staticmethod
-    def _per_channel(F, v, dtype):
-        """A (C, 1, 1) constant (broadcasts over (C, H, W) and (N, C, H, W))."""
-        v = v if isinstance(v, (list, tuple)) else [v]
-        return F.concat(*[F.full((1, 1, 1), float(c), dtype=dtype) for c in v], dim=0)
-
     def hybrid_forward(self, F, x):
-        _check_image_ndim("Normalize", x)
-        dtype = "float32"                  # a traced (Symbol) input: MXNet's usual dtype
-        if isinstance(x, NDArray):
-            dtype = x.dtype
-            c = x.shape[-3]
-            sizes = [len(v) if isinstance(v, (list, tuple)) else 1
-                     for v in (self._mean, self._std)]
-            if c not in (1, 3) or any(n not in (1, c) for n in sizes):
-                raise MXNetError(f"Normalize: the channel axis must have 1 or 3 channels "
-                                 f"and mean/std 1 or one value per channel, got input "
-                                 f"shape {x.shape}, mean={self._mean}, std={self._std}")
-        mean = self._per_channel(F, self._mean, dtype)
-        std = self._per_channel(F, self._std, dtype)
-        return F.broadcast_div(F.broadcast_sub(x, mean), std)
+        return F.image.normalize(x, self._mean, self._std)
 
 
 # Resize, crops, flips and colour jitter (host-side NumPy image ops).
@@ -187,7 +144,6 @@ class RandomRotation(Block):
 
 
 from .transforms_image import *  # noqa: F401,F403,E402
-from .transforms_image import _HostHybridBlock  # noqa: E402
 from . import transforms_image as _ti  # noqa: E402
 
 __all__ += [n for n in _ti.__all__ if n != "imresize"]
