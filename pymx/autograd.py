@@ -18,7 +18,6 @@ Differences from MXNet 1.9.1, on purpose: in-place writes (``y += x``, ``y[:] = 
 correct (``_before_inplace_write``); MXNet refuses them all.  A variable the heads reach
 only through zero-gradient ops gets zeros, as in MXNet.
 """
-from contextlib import contextmanager
 
 from .base import FLAGS, MXNetError
 from .ops.registry import Attrs
@@ -51,17 +50,26 @@ def set_training(train_mode):  # noqa: F811
     return prev
 
 
-@contextmanager
-def _scope(recording=None, training=None):
-    old = (FLAGS.recording, FLAGS.training)
-    if recording is not None:
-        FLAGS.recording = recording
-    if training is not None:
-        FLAGS.training = training
-    try:
-        yield
-    finally:
-        FLAGS.recording, FLAGS.training = old
+class _scope:
+    """Set the recording/training flags (None: leave one alone) on ``__enter__`` and put
+    back the old values on ``__exit__``.  An object, as MXNet's scope is, not a
+    generator: ``autograd.record().__enter__()`` keeps recording until ``__exit__`` even
+    if the object itself is dropped."""
+
+    def __init__(self, recording=None, training=None):
+        self.recording, self.training = recording, training
+        self.old = None
+
+    def __enter__(self):
+        self.old = (FLAGS.recording, FLAGS.training)
+        if self.recording is not None:
+            FLAGS.recording = self.recording
+        if self.training is not None:
+            FLAGS.training = self.training
+        return self
+
+    def __exit__(self, *exc):
+        FLAGS.recording, FLAGS.training = self.old
 
 
 def record(train_mode=True):  # noqa: F811

@@ -624,3 +624,18 @@ def test_attach_grad_null_keeps_a_zero_buffer():
         y = x * 2
     with pytest.raises(mx.MXNetError):
         y.backward()
+
+
+def test_record_scope_entered_without_with_stays_on():
+    """MXNet's scope is an object: ``record().__enter__()`` records until ``__exit__``
+    (a generator-based scope would be closed, and recording switched off, at once)."""
+    scope = autograd.record()
+    autograd.record().__enter__()
+    try:
+        assert autograd.is_recording() and autograd.is_training()
+    finally:
+        autograd.set_recording(False)
+        autograd.set_training(False)
+    with scope:
+        assert autograd.is_recording()
+    assert not autograd.is_recording()
