@@ -342,6 +342,16 @@ class _TokenEmbedding(vocab.Vocabulary):
         """The archive MXNet downloads ``pretrained_file_name`` in (the file itself here)."""
         return pretrained_file_name
 
+    def _load_pretrained(self, cls, pretrained_file_name, embedding_root, init_unknown_vec,
+                         vocabulary):
+        """Load ``cls``'s file ``pretrained_file_name`` (checked against its known names)
+        from ``embedding_root``, then re-index to ``vocabulary`` when given."""
+        cls._check_pretrained_file_names(pretrained_file_name)
+        path = cls._get_pretrained_file(embedding_root, pretrained_file_name)
+        self._load_embedding(path, ' ', init_unknown_vec)
+        if vocabulary is not None:
+            self._build_embedding_for_vocabulary(vocabulary)
+
     @classmethod
     def _get_pretrained_file(cls, embedding_root, pretrained_file_name):
         """The path ``embedding_root/<class name>/<file>``; ``ConnectionError`` (an
@@ -402,12 +412,9 @@ class GloVe(_TokenEmbedding):
     def __init__(self, pretrained_file_name='glove.840B.300d.txt',
                  embedding_root=_DEFAULT_ROOT, init_unknown_vec=nd.zeros, vocabulary=None,
                  **kwargs):
-        GloVe._check_pretrained_file_names(pretrained_file_name)
         super().__init__(**kwargs)
-        path = GloVe._get_pretrained_file(embedding_root, pretrained_file_name)
-        self._load_embedding(path, ' ', init_unknown_vec)
-        if vocabulary is not None:
-            self._build_embedding_for_vocabulary(vocabulary)
+        self._load_pretrained(GloVe, pretrained_file_name, embedding_root,
+                              init_unknown_vec, vocabulary)
 
 
 @register
@@ -441,12 +448,9 @@ class FastText(_TokenEmbedding):
     def __init__(self, pretrained_file_name='wiki.simple.vec',
                  embedding_root=_DEFAULT_ROOT, init_unknown_vec=nd.zeros, vocabulary=None,
                  **kwargs):
-        FastText._check_pretrained_file_names(pretrained_file_name)
         super().__init__(**kwargs)
-        path = FastText._get_pretrained_file(embedding_root, pretrained_file_name)
-        self._load_embedding(path, ' ', init_unknown_vec)
-        if vocabulary is not None:
-            self._build_embedding_for_vocabulary(vocabulary)
+        self._load_pretrained(FastText, pretrained_file_name, embedding_root,
+                              init_unknown_vec, vocabulary)
 
 
 class CustomEmbedding(_TokenEmbedding):
